@@ -1,0 +1,73 @@
+"""The ``crimedash`` command line: set up the warehouse, import data, serve."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from dashboard.config import ConfigError, Settings
+
+logger = logging.getLogger(__name__)
+
+# Subcommands register themselves here through ``subcommand``; each entry maps a
+# name to (help text, argument builder, handler).
+_COMMANDS: dict[str, tuple[str, Callable, Callable]] = {}
+
+
+class CommandError(Exception):
+    """A command failed in a way the user can fix; its message says how."""
+
+
+def subcommand(name: str, help_text: str, add_arguments: Callable | None = None):
+    """Register the decorated function as the handler of ``crimedash NAME``."""
+
+    def register(handler: Callable[[argparse.Namespace, Settings], int]):
+        _COMMANDS[name] = (help_text, add_arguments or (lambda parser: None), handler)
+        return handler
+
+    return register
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every registered subcommand."""
+    _import_command_modules()
+    parser = argparse.ArgumentParser(
+        prog="crimedash",
+        description="Crime analysis dashboard: warehouse, imports and web server.",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log debug messages"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, (help_text, add_arguments, handler) in _COMMANDS.items():
+        command_parser = commands.add_parser(name, help=help_text, description=help_text)
+        add_arguments(command_parser)
+        command_parser.set_defaults(handler=handler)
+    return parser
+
+
+def _import_command_modules() -> None:
+    # Importing these modules registers their subcommands.
+    import dashboard.commands  # noqa: F401
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``crimedash`` command line and return its exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = Settings.from_env()
+        return args.handler(args, settings)
+    except (CommandError, ConfigError) as error:
+        print(f"crimedash {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
