@@ -42,7 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     for name, (help_text, add_arguments, handler) in _COMMANDS.items():
-        command_parser = commands.add_parser(name, help=help_text, description=help_text)
+        command_parser = commands.add_parser(
+            name, help=help_text, description=help_text
+        )
         add_arguments(command_parser)
         command_parser.set_defaults(handler=handler)
     return parser

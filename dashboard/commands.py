@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.cli import subcommand
+from dashboard.cli import CommandError, subcommand
 from data_access.engine import init_warehouse, make_engine
 
 
@@ -12,4 +12,52 @@ def init_db(args, settings) -> int:
     engine = make_engine(settings.database_url)
     init_warehouse(engine)
     print(f"Warehouse ready: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _ingest_arguments(parser) -> None:
+    parser.add_argument("file", help="CSV or Excel export to import")
+    parser.add_argument(
+        "--source", required=True, help="source map (TOML) describing the export"
+    )
+
+
+@subcommand(
+    "ingest", "import a records export described by a source map", _ingest_arguments
+)
+def ingest(args, settings) -> int:
+    """Import an export and print the import report."""
+    from data_access.ingest import IngestError, ingest_file
+
+    engine = make_engine(settings.database_url)
+    init_warehouse(engine)
+    try:
+        report = ingest_file(engine, args.file, args.source)
+    except IngestError as error:
+        raise CommandError(str(error)) from None
+    print(report.format())
+    return 0
+
+
+def _offences_arguments(parser) -> None:
+    parser.add_argument("file", help="CSV correspondence table")
+    parser.add_argument("--country", required=True, help="country code, e.g. LCA")
+
+
+@subcommand(
+    "ingest-offences",
+    "import a country's correspondence table from offence codes to ICCS",
+    _offences_arguments,
+)
+def ingest_offences(args, settings) -> int:
+    """Replace a country's correspondence table with the given file."""
+    from data_access.ingest import IngestError, import_correspondence
+
+    engine = make_engine(settings.database_url)
+    init_warehouse(engine)
+    try:
+        count = import_correspondence(engine, args.file, args.country)
+    except IngestError as error:
+        raise CommandError(str(error)) from None
+    print(f"Imported {count} offence codes for {args.country}.")
     return 0

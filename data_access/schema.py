@@ -58,6 +58,12 @@ AGE_BANDS = (
 AGE_UNKNOWN = "unknown"
 ALL = "all"
 
+# An entry recorded more than this many days after the occurrence began is late.
+LATE_ENTRY_DAYS = 30
+
+# Station id used in rollups for incidents that no station area contains.
+NO_STATION = 0
+
 country = Table(
     "country",
     metadata,
@@ -202,9 +208,20 @@ incident = Table(
     Column("location_type", String(64)),
     Column("weapon", String(64)),
     Column("status", String(32)),
+    Column("firearm", Boolean, nullable=False, default=False),
     Column("principal_national_code", String(64)),
     Column("principal_iccs_code", String(16), nullable=False),
     Column("principal_attempted", Boolean, nullable=False, default=False),
+    # Per-incident counts kept for the data-quality rollup, so that it is one
+    # grouped scan of this table on both engines.
+    Column("offence_count", Integer, nullable=False, default=0),
+    Column("unmapped_count", Integer, nullable=False, default=0),
+    Column("victim_count", Integer, nullable=False, default=0),
+    Column("victims_missing_age", Integer, nullable=False, default=0),
+    Column("victims_missing_sex", Integer, nullable=False, default=0),
+    # Whole days from the start of the occurrence to the entry in the records
+    # system; empty when the export has no entry time.
+    Column("record_delay_days", Integer),
     Column("content_hash", String(64), nullable=False),
     Column("last_import_id", ForeignKey("import_run.id")),
     UniqueConstraint("country_code", "source_id"),

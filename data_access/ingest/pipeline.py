@@ -1,0 +1,283 @@
+"""The import of one export: read, validate, write, rebuild rollups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import Counter
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import Engine, insert, select, update
+
+from data_access.ingest.errors import IngestError
+from data_access.ingest.prepare import (
+    Correspondence,
+    Prepared,
+    Problem,
+    prepare_export,
+)
+from data_access.ingest.reading import read_export
+from data_access.ingest.report import ImportReport
+from data_access.ingest.rollups import rebuild_rollups
+from data_access.ingest.source_map import SourceMap, load_source_map
+from data_access.ingest.stations import (
+    containing_areas,
+    create_missing_stations,
+    load_stations,
+)
+from data_access.ingest.writer import (
+    lock_for_import,
+    upsert_incidents,
+    write_quarantine,
+)
+from data_access.schema import country, iccs_category, import_run, offence_code
+
+logger = logging.getLogger(__name__)
+
+
+def ingest_file(
+    engine: Engine, data_path: str | Path, source_map_path: str | Path
+) -> ImportReport:
+    """Import one CSV or Excel export described by a source map.
+
+    Good rows are written in one transaction, together with a quarantine row for
+    each invalid cell of the rejected rows and the country's rebuilt rollups; if
+    anything fails while writing, nothing of the import remains.
+
+    Raises
+    ------
+    IngestError
+        Before anything is written, when the file cannot be read, the source map is
+        invalid, or a column the map names is missing from the file.
+    """
+    data_path = Path(data_path)
+    source_map = load_source_map(source_map_path)
+    frame = read_export(
+        data_path,
+        source_map.format,
+        source_map.encoding,
+        source_map.delimiter,
+        source_map.sheet,
+    )
+    _check_columns(data_path, source_map, frame)
+    timezone = _timezone(engine, source_map)
+    with engine.connect() as connection:
+        if source_map.offence_code_system == "iccs":
+            correspondence = iccs_identity(connection)
+        else:
+            correspondence = load_correspondence(connection, source_map.country)
+    now = pd.Timestamp(dt.datetime.now(ZoneInfo(timezone)).replace(tzinfo=None))
+    excel = (source_map.format or "") == "excel" or data_path.suffix.lower() in (
+        ".xlsx",
+        ".xlsm",
+    )
+    prepared = prepare_export(frame, source_map, timezone, correspondence, now, excel)
+
+    report = ImportReport(file_name=str(data_path))
+    with engine.begin() as connection:
+        _write(connection, data_path, source_map, prepared, report, timezone)
+    logger.info(
+        "imported %s: %d inserted, %d updated, %d unchanged, %d rejected",
+        data_path.name,
+        report.inserted,
+        report.updated,
+        report.unchanged,
+        report.rejected,
+    )
+    return report
+
+
+def _check_columns(path: Path, source_map: SourceMap, frame: pd.DataFrame) -> None:
+    named = dict(source_map.columns)
+    if source_map.station.mode == "column":
+        named["station"] = source_map.station.column
+    missing = {f: c for f, c in named.items() if c not in frame.columns}
+    if missing:
+        listed = ", ".join(f"{column!r} (for {f})" for f, column in missing.items())
+        present = [c for c in frame.columns if c != "__row__"]
+        raise IngestError(
+            f"{path}: column(s) {listed} named in {source_map.path} are not in the "
+            f"file. The file has {present}. Fix the source map or the export; "
+            "nothing was imported."
+        )
+
+
+def _timezone(engine: Engine, source_map: SourceMap) -> str:
+    with engine.connect() as connection:
+        zone = connection.scalar(
+            select(country.c.timezone).where(country.c.code == source_map.country)
+        )
+    if zone:
+        return zone
+    zone = source_map.jurisdiction.get("timezone")
+    if not zone or not source_map.jurisdiction.get("name"):
+        raise IngestError(
+            f"{source_map.path}: country {source_map.country!r} is not in the "
+            "warehouse. Add a [jurisdiction] table with its name and IANA time zone "
+            "to the source map; nothing was imported."
+        )
+    try:
+        ZoneInfo(zone)
+    except (KeyError, ValueError):
+        raise IngestError(
+            f"{source_map.path}: timezone {zone!r} is not an IANA time zone name, "
+            "such as 'America/St_Lucia'."
+        ) from None
+    return zone
+
+
+def load_correspondence(connection, country_code: str) -> Correspondence:
+    """Return a country's correspondence table for lookups at import."""
+    rows = connection.execute(
+        select(
+            offence_code.c.national_code,
+            offence_code.c.iccs_code,
+            offence_code.c.status,
+            offence_code.c.valid_from,
+            offence_code.c.valid_to,
+        ).where(offence_code.c.country_code == country_code)
+    ).all()
+    if not rows:
+        return Correspondence.empty()
+    table = pd.DataFrame(
+        rows, columns=["national_code", "iccs_code", "status", "valid_from", "valid_to"]
+    )
+    for column in ("valid_from", "valid_to"):
+        table[column] = pd.to_datetime(table[column]).astype("datetime64[us]")
+    return Correspondence(table)
+
+
+def iccs_identity(connection) -> Correspondence:
+    """Return a table mapping each ICCS code to itself, for exports coded in ICCS."""
+    codes = list(connection.scalars(select(iccs_category.c.code)))
+    table = pd.DataFrame(
+        {
+            "national_code": codes,
+            "iccs_code": codes,
+            "status": "mapped",
+            "valid_from": pd.Series(pd.NaT, index=range(len(codes))),
+            "valid_to": pd.Series(pd.NaT, index=range(len(codes))),
+        }
+    )
+    return Correspondence(table)
+
+
+def _write(connection, data_path, source_map, prepared: Prepared, report, timezone):
+    _ensure_country(connection, source_map, timezone)
+    import_id = connection.execute(
+        insert(import_run).values(
+            country_code=source_map.country,
+            file_name=str(data_path),
+            file_sha256=hashlib.sha256(data_path.read_bytes()).hexdigest(),
+            source_name=source_map.name,
+            started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        )
+    ).inserted_primary_key[0]
+    lock_for_import(connection)
+
+    _assign_stations(connection, source_map, prepared)
+    write_quarantine(connection, import_id, data_path.name, prepared.problems)
+    inserted, updated, unchanged = upsert_incidents(
+        connection, source_map.country, import_id, prepared
+    )
+    rebuild_rollups(connection, source_map.country)
+
+    rejected_rows = {problem.row_number for problem in prepared.problems}
+    report.import_id = import_id
+    report.rows_read = prepared.rows_read
+    report.inserted, report.updated, report.unchanged = inserted, updated, unchanged
+    report.rejected = len(rejected_rows)
+    report.superseded = prepared.superseded
+    report.rejected_by_reason = Counter(
+        f"{problem.field}: {problem.reason}" for problem in prepared.problems
+    )
+    report.unmapped_codes = prepared.unmapped_codes
+    report.without_coordinates = int((prepared.incidents["coord_flag"] != "").sum())
+    report.outside_station_areas = int(
+        (prepared.incidents["coord_flag"] == "outside_station_areas").sum()
+        + prepared.incidents.attrs.get("outside_areas_kept", 0)
+    )
+    connection.execute(
+        update(import_run)
+        .where(import_run.c.id == import_id)
+        .values(
+            finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            rows_read=report.rows_read,
+            rows_inserted=inserted,
+            rows_updated=updated,
+            rows_unchanged=unchanged,
+            rows_rejected=report.rejected,
+        )
+    )
+
+
+def _ensure_country(connection, source_map: SourceMap, timezone: str) -> None:
+    exists = connection.scalar(
+        select(country.c.code).where(country.c.code == source_map.country)
+    )
+    if not exists:
+        connection.execute(
+            insert(country).values(
+                code=source_map.country,
+                name=source_map.jurisdiction["name"],
+                timezone=timezone,
+            )
+        )
+
+
+def _assign_stations(connection, source_map: SourceMap, prepared: Prepared) -> None:
+    """Set ``station_id`` on the prepared incidents, rejecting unknown stations."""
+    incidents = prepared.incidents
+    rule = source_map.station
+    if rule.mode != "point" and rule.create_missing:
+        create_missing_stations(
+            connection,
+            source_map.country,
+            incidents["station_code"].unique(),
+            rule.name_template,
+        )
+    stations = load_stations(connection, source_map.country)
+    usable = incidents["coord_flag"] == ""
+    inside = containing_areas(
+        stations, incidents["lon"].where(usable), incidents["lat"].where(usable)
+    )
+    has_areas = stations["area_wkt"].notna().any()
+
+    if rule.mode == "point":
+        incidents["station_id"] = inside
+        outside = usable & inside.isna() & has_areas
+        incidents.loc[outside, "coord_flag"] = "outside_station_areas"
+        return
+
+    by_code = dict(zip(stations["code"], stations["id"], strict=True))
+    incidents["station_id"] = incidents["station_code"].map(by_code).astype("Int64")
+    unknown = incidents["station_id"].isna()
+    if unknown.any():
+        _reject_unknown_stations(source_map, prepared, unknown)
+    if has_areas:
+        incidents.attrs["outside_areas_kept"] = int(
+            (usable & inside.isna() & ~unknown).sum()
+        )
+
+
+def _reject_unknown_stations(source_map, prepared: Prepared, unknown) -> None:
+    column = source_map.station.column or "station"
+    bad = prepared.incidents[unknown]
+    for row_number, code in zip(bad["row_number"], bad["station_code"], strict=True):
+        prepared.problems.append(
+            Problem(
+                int(row_number),
+                column,
+                str(code),
+                "unknown station code; add the station to the warehouse or fix "
+                "the code",
+            )
+        )
+    keep = prepared.incidents.index[~unknown]
+    prepared.incidents = prepared.incidents.loc[keep]
+    for name in ("offences", "victims", "suspects"):
+        frame = getattr(prepared, name)
+        setattr(prepared, name, frame[frame["row"].isin(keep)])

@@ -1,0 +1,479 @@
+"""Turning the rows of an export into validated incidents, offences and people.
+
+Parsing is done column by column on the whole frame. Every cell that fails becomes a
+``Problem`` naming the row, field, value and reason; a row with any problem is
+rejected as a whole and the rest of the file goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from data_access.ingest.parsing import (
+    is_firearm,
+    parse_age,
+    parse_datetimes,
+    parse_flag,
+    parse_numbers,
+    parse_sex,
+    parse_times_of_day,
+)
+from data_access.ingest.ranking import principal_offences
+from data_access.ingest.reading import ROW_NUMBER
+from data_access.ingest.source_map import SourceMap
+from data_access.schema import EXCLUDED, UNMAPPED
+
+# A date more than this far in the future is a typing error, not a crime to come.
+FUTURE_TOLERANCE = pd.Timedelta(days=1)
+
+RELATIONSHIPS = {
+    "intimate partner": "intimate_partner",
+    "intimate_partner": "intimate_partner",
+    "partner": "intimate_partner",
+    "ex-partner": "intimate_partner",
+    "spouse": "intimate_partner",
+    "family": "family",
+    "family member": "family",
+    "relative": "family",
+    "acquaintance": "acquaintance",
+    "friend": "acquaintance",
+    "stranger": "stranger",
+    "other": "other",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid cell of an export row."""
+
+    row_number: int
+    field: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Correspondence:
+    """A country's correspondence table, ready for lookups."""
+
+    table: pd.DataFrame  # national_code, iccs_code, status, valid_from, valid_to
+
+    @classmethod
+    def empty(cls) -> Correspondence:
+        columns = ["national_code", "iccs_code", "status", "valid_from", "valid_to"]
+        return cls(pd.DataFrame(columns=columns))
+
+
+@dataclass
+class Prepared:
+    """The validated content of one export, before it is written."""
+
+    incidents: pd.DataFrame
+    offences: pd.DataFrame
+    victims: pd.DataFrame
+    suspects: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+    superseded: int = 0
+    unmapped_codes: dict[str, int] = field(default_factory=dict)
+
+
+class _Rows:
+    """The frame of one export with the problems found so far."""
+
+    def __init__(self, frame: pd.DataFrame, source_map: SourceMap):
+        self.frame = frame
+        self.map = source_map
+        self.problems: list[Problem] = []
+        self.bad = pd.Series(False, index=frame.index)
+
+    def cells(self, field_name: str) -> pd.Series | None:
+        column = self.map.column(field_name)
+        if column is None:
+            return None
+        return self.frame[column].astype(str).str.strip()
+
+    def reject(self, field_name: str, mask: pd.Series, reason) -> None:
+        """Record a problem in the column of ``field_name`` where ``mask`` is True."""
+        self.reject_column(self.map.column(field_name) or field_name, mask, reason)
+
+    def reject_column(self, column: str, mask: pd.Series, reason) -> None:
+        """Record a problem in ``column`` for each row where ``mask`` is True.
+
+        ``reason`` is one text for all rows, or a Series of texts by row.
+        """
+        if not mask.any():
+            return
+        values = (
+            self.frame[column]
+            if column in self.frame
+            else pd.Series("", index=self.frame.index)
+        )
+        rows = self.frame.loc[mask, ROW_NUMBER]
+        reasons = reason[mask] if isinstance(reason, pd.Series) else None
+        for index, row_number in rows.items():
+            text = reasons[index] if reasons is not None else reason
+            self.problems.append(
+                Problem(int(row_number), column, str(values[index]), text)
+            )
+        self.bad |= mask
+
+
+def prepare_export(
+    frame: pd.DataFrame,
+    source_map: SourceMap,
+    timezone: str,
+    correspondence: Correspondence,
+    now: pd.Timestamp,
+    excel_serials: bool,
+) -> Prepared:
+    """Validate an export frame and return its incidents, offences and people.
+
+    ``timezone`` is the country's IANA time zone; ``now`` is the local time of the
+    import, used to reject dates in the future.
+    """
+    rows = _Rows(frame, source_map)
+    incidents = pd.DataFrame(index=frame.index)
+    incidents["row_number"] = frame[ROW_NUMBER]
+
+    _add_times(rows, incidents, timezone, now, excel_serials)
+    _add_coordinates(rows, incidents)
+    _add_text_fields(rows, incidents)
+    offences = _offences(rows, incidents, correspondence)
+    victims = _people(rows, "victim")
+    suspects = _people(rows, "suspect")
+    _add_keys(rows, incidents)
+
+    winners = _latest_versions(incidents)
+    superseded = len(incidents) - len(winners)
+    keep = incidents.index.isin(winners) & ~rows.bad.to_numpy()
+    rejected_rows = set(rows.frame.loc[rows.bad, ROW_NUMBER])
+    problems = [p for p in rows.problems if p.row_number in rejected_rows]
+
+    incidents = incidents[keep]
+    offences = offences[offences["row"].isin(incidents.index)]
+    _add_principal(incidents, offences)
+    _add_person_counts(incidents, offences, victims)
+    return Prepared(
+        incidents=incidents,
+        offences=offences,
+        victims=victims[victims["row"].isin(incidents.index)],
+        suspects=suspects[suspects["row"].isin(incidents.index)],
+        problems=problems,
+        rows_read=len(frame),
+        superseded=superseded,
+        unmapped_codes=_unmapped_counts(offences),
+    )
+
+
+def _parse_when(rows, prefix, timezone, excel_serials) -> tuple[pd.Series, pd.Series]:
+    """Parse one time field, given as one column or as a date and a time column."""
+    single = "occurred_from" if prefix == "occurred" else f"{prefix}_at"
+    if prefix == "occurred_to":
+        single = "occurred_to"
+    cells = rows.cells(single)
+    if cells is not None:
+        parsed = parse_datetimes(cells, rows.map.date_order, timezone, excel_serials)
+        rows.reject(single, parsed.bad, parsed.reasons)
+        return parsed.values, parsed.precision
+
+    date_cells = rows.cells(f"{prefix}_date")
+    if date_cells is None:
+        empty = pd.Series(pd.NaT, index=rows.frame.index, dtype="datetime64[us]")
+        return empty, pd.Series("", index=rows.frame.index)
+    parsed = parse_datetimes(date_cells, rows.map.date_order, timezone, excel_serials)
+    rows.reject(f"{prefix}_date", parsed.bad, parsed.reasons)
+    values, precision = parsed.values, parsed.precision
+
+    time_cells = rows.cells(f"{prefix}_time")
+    if time_cells is not None:
+        clock = parse_times_of_day(time_cells, excel_serials)
+        rows.reject(
+            f"{prefix}_time", clock.bad, "not a time of day (HH:MM, HHMM or hour)"
+        )
+        has_time = clock.minutes.notna() & values.notna()
+        shifted = values.dt.normalize() + pd.to_timedelta(clock.minutes, unit="m")
+        values = values.where(~has_time, shifted)
+        precision = precision.where(~has_time, "minute")
+    return values, precision
+
+
+def _window_end(start: pd.Series, precision: pd.Series) -> pd.Series:
+    """Return the last minute of a day- or month-precision date, else NaT."""
+    day_end = start + pd.Timedelta(days=1) - pd.Timedelta(minutes=1)
+    month_end = (
+        start + pd.offsets.MonthBegin(1) - pd.Timedelta(minutes=1)
+        if len(start)
+        else start
+    )
+    end = pd.Series(pd.NaT, index=start.index, dtype="datetime64[us]")
+    end = end.where(precision != "day", day_end)
+    return end.where(precision != "month", month_end)
+
+
+def _add_times(rows, incidents, timezone, now, excel_serials) -> None:
+    start, precision = _parse_when(rows, "occurred", timezone, excel_serials)
+    occurred_field = (
+        "occurred_from" if rows.map.column("occurred_from") else ("occurred_date")
+    )
+    missing = rows.cells(occurred_field) == ""
+    rows.reject(occurred_field, missing, "the occurrence date is missing")
+
+    end, _ = _parse_when(rows, "occurred_to", timezone, excel_serials)
+    end = end.where(end.notna(), _window_end(start, precision))
+    reversed_window = end.notna() & start.notna() & (end < start)
+    rows.reject("occurred_to", reversed_window, "ends before the occurrence starts")
+
+    reported, _ = _parse_when(rows, "reported", timezone, excel_serials)
+    recorded, _ = _parse_when(rows, "recorded", timezone, excel_serials)
+    modified, _ = _parse_when(rows, "last_modified", timezone, excel_serials)
+    future = start > now + FUTURE_TOLERANCE
+    rows.reject(occurred_field, future, "the occurrence date is in the future")
+
+    incidents["occurred_from"] = start
+    incidents["occurred_to"] = end
+    incidents["reported_at"] = reported
+    incidents["recorded_at"] = recorded
+    incidents["last_modified"] = modified
+    incidents["occurred_month"] = _month_key(start)
+    incidents["reported_month"] = _month_key(reported.where(reported.notna(), recorded))
+    entered = recorded.where(recorded.notna(), reported)
+    delay = (entered - start).dt.days
+    incidents["record_delay_days"] = delay.where(delay >= 0, 0).astype("Int64")
+
+
+def _month_key(values: pd.Series) -> pd.Series:
+    return (values.dt.year * 100 + values.dt.month).astype("Int64")
+
+
+def _add_coordinates(rows, incidents) -> None:
+    lon_cells, lat_cells = rows.cells("longitude"), rows.cells("latitude")
+    index = rows.frame.index
+    if lon_cells is None or lat_cells is None:
+        incidents["lon"] = np.nan
+        incidents["lat"] = np.nan
+        incidents["coord_flag"] = "missing"
+        return
+    lon, bad_lon = parse_numbers(lon_cells)
+    lat, bad_lat = parse_numbers(lat_cells)
+    rows.reject("longitude", bad_lon, "not a number")
+    rows.reject("latitude", bad_lat, "not a number")
+
+    flag = pd.Series("", index=index, dtype=object)
+    flag[lon.isna() | lat.isna()] = "missing"
+    flag[(flag == "") & (lon == 0) & (lat == 0)] = "zero"
+    swapped = (lat.abs() > 90) & (lat.abs() <= 180) & (lon.abs() <= 90)
+    flag[(flag == "") & swapped] = "swapped"
+    out_of_range = (lat.abs() > 90) | (lon.abs() > 180)
+    flag[(flag == "") & out_of_range] = "out_of_range"
+    incidents["lon"] = lon
+    incidents["lat"] = lat
+    incidents["coord_flag"] = flag
+
+
+def _add_text_fields(rows, incidents) -> None:
+    for name in ("location_type", "weapon", "status"):
+        cells = rows.cells(name)
+        incidents[name] = None if cells is None else cells.where(cells != "")
+    weapon = rows.cells("weapon")
+    incidents["firearm"] = False if weapon is None else weapon.map(is_firearm)
+    station = rows.map.station
+    if station.mode == "column":
+        cells = rows.frame[station.column].astype(str).str.strip()
+        rows.reject_column(station.column, cells == "", "the station code is missing")
+        incidents["station_code"] = cells
+    elif station.mode == "fixed":
+        incidents["station_code"] = station.code
+    else:
+        incidents["station_code"] = None
+
+
+def _split_lists(cells: pd.Series, separator: str) -> pd.Series:
+    return cells.str.split(separator, regex=False)
+
+
+def _offences(rows, incidents, correspondence) -> pd.DataFrame:
+    codes = rows.cells("offence_codes")
+    rows.reject("offence_codes", codes == "", "the offence code is missing")
+    lists = _split_lists(codes.where(codes != "", None), rows.map.list_separator)
+    exploded = lists.explode().dropna().str.strip()
+    offences = pd.DataFrame({"row": exploded.index, "national_code": exploded.values})
+    offences = offences[offences["national_code"] != ""]
+    offences["seq"] = offences.groupby("row").cumcount()
+    offences["attempted"] = _attempted_flags(rows, offences)
+    dates = incidents["occurred_from"].reindex(offences["row"]).to_numpy()
+    offences["iccs_code"] = _lookup(offences, dates, correspondence)
+    return offences.reset_index(drop=True)
+
+
+def _attempted_flags(rows, offences) -> pd.Series:
+    cells = rows.cells("attempted")
+    if cells is None:
+        return pd.Series(False, index=offences.index)
+    lists = cells.str.split(rows.map.list_separator, regex=False)
+    flags = []
+    bad_rows = set()
+    for row, seq in zip(offences["row"], offences["seq"], strict=True):
+        values = lists[row]
+        text = values[seq] if seq < len(values) else values[-1]
+        flag = parse_flag(text)
+        if flag is None:
+            bad_rows.add(row)
+        flags.append(bool(flag))
+    mask = rows.frame.index.isin(bad_rows)
+    rows.reject(
+        "attempted", pd.Series(mask, index=rows.frame.index), "not a yes/no value"
+    )
+    return pd.Series(flags, index=offences.index)
+
+
+def _lookup(offences, dates, correspondence) -> np.ndarray:
+    table = correspondence.table
+    result = np.full(len(offences), UNMAPPED, dtype=object)
+    if table.empty or offences.empty:
+        return result
+    merged = (
+        offences[["national_code"]]
+        .reset_index(names="position")
+        .merge(table, on="national_code", how="inner")
+    )
+    when = pd.Series(dates, index=offences.index).to_numpy()[merged["position"]]
+    when = pd.Series(when).dt.normalize()
+    valid = (merged["valid_from"].isna() | (merged["valid_from"] <= when)) & (
+        merged["valid_to"].isna() | (merged["valid_to"] >= when)
+    )
+    merged = merged[valid.to_numpy()].drop_duplicates("position")
+    status = merged["status"].to_numpy()
+    codes = np.where(
+        status == "mapped",
+        merged["iccs_code"].to_numpy(),
+        np.where(status == "excluded", EXCLUDED, UNMAPPED),
+    )
+    result[merged["position"].to_numpy()] = codes
+    return result
+
+
+def _people(rows, role: str) -> pd.DataFrame:
+    """Return one row per victim or suspect: row, seq, sex, age, relationship."""
+    columns = {
+        "sex": rows.cells(f"{role}_sex"),
+        "age": rows.cells(f"{role}_age"),
+        "relationship": rows.cells(f"{role}_relationship")
+        if role == "victim"
+        else None,
+    }
+    present = {name: cells for name, cells in columns.items() if cells is not None}
+    if not present:
+        return pd.DataFrame(columns=["row", "seq", "sex", "age", "relationship"])
+
+    separator = rows.map.list_separator
+    records = []
+    bad = {name: set() for name in present}
+    any_value = pd.Series(False, index=rows.frame.index)
+    for cells in present.values():
+        any_value |= cells != ""
+    for row in any_value[any_value].index:
+        lists = {n: c[row].split(separator) for n, c in present.items()}
+        count = max(len(values) for values in lists.values())
+        for seq in range(count):
+            record = {
+                "row": row,
+                "seq": seq,
+                "sex": None,
+                "age": None,
+                "relationship": None,
+            }
+            for name, values in lists.items():
+                text = values[seq] if seq < len(values) else ""
+                value, valid = _parse_person_field(name, text)
+                if not valid:
+                    bad[name].add(row)
+                record[name] = value
+            records.append(record)
+
+    reasons = {
+        "sex": "not a sex code (M, F or empty)",
+        "age": "not an age in whole years from 0 to 120",
+        "relationship": "not a relationship",
+    }
+    for name, bad_rows in bad.items():
+        mask = pd.Series(rows.frame.index.isin(bad_rows), index=rows.frame.index)
+        rows.reject(f"{role}_{name}", mask, reasons[name])
+    frame = pd.DataFrame.from_records(
+        records, columns=["row", "seq", "sex", "age", "relationship"]
+    )
+    frame["age"] = frame["age"].astype("Int64")
+    return frame
+
+
+def _parse_person_field(name: str, text: str):
+    if name == "sex":
+        return parse_sex(text)
+    if name == "age":
+        return parse_age(text)
+    word = text.strip().lower()
+    if word in ("", "unknown"):
+        return None, True
+    return RELATIONSHIPS.get(word, "other"), True
+
+
+def _add_keys(rows, incidents) -> None:
+    """Add the natural key ``source_id`` and the ``content_hash`` of each row."""
+    mapped = [column for column in rows.map.columns.values() if column in rows.frame]
+    if rows.map.station.column:
+        mapped.append(rows.map.station.column)
+    joined = rows.frame[sorted(set(mapped))].astype(str).agg("\x1f".join, axis=1)
+    hashes = joined.map(
+        lambda text: hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    )
+    incidents["content_hash"] = hashes
+
+    ids = rows.cells("source_id")
+    if ids is None:
+        ids = pd.Series("", index=rows.frame.index)
+    occurrence = hashes.groupby(hashes).cumcount() + 1
+    derived = "row-" + hashes.str[:24] + "-" + occurrence.astype(str)
+    incidents["source_id"] = ids.where(ids != "", derived)
+
+
+def _latest_versions(incidents) -> pd.Index:
+    """Return the index of the latest row of each source id in the file."""
+    order = incidents.sort_values(
+        ["last_modified", "row_number"], na_position="first", kind="stable"
+    )
+    return order.drop_duplicates("source_id", keep="last").index
+
+
+def _add_principal(incidents, offences) -> None:
+    principal = principal_offences(offences).set_index("row")
+    incidents["principal_national_code"] = principal["national_code"]
+    incidents["principal_iccs_code"] = principal["iccs_code"]
+    incidents["principal_attempted"] = principal["attempted"].astype(bool)
+
+
+def _add_person_counts(incidents, offences, victims) -> None:
+    by_row = offences.groupby("row")
+    incidents["offence_count"] = by_row.size().reindex(incidents.index, fill_value=0)
+    unmapped = offences["iccs_code"] == UNMAPPED
+    incidents["unmapped_count"] = (
+        unmapped.groupby(offences["row"]).sum().reindex(incidents.index, fill_value=0)
+    )
+    counts = victims.groupby("row").agg(
+        victim_count=("seq", "size"),
+        victims_missing_age=("age", lambda ages: int(ages.isna().sum())),
+        victims_missing_sex=("sex", lambda sexes: int(sexes.isna().sum())),
+    )
+    for column in counts.columns:
+        incidents[column] = counts[column].reindex(incidents.index, fill_value=0)
+    if counts.empty:
+        for column in ("victim_count", "victims_missing_age", "victims_missing_sex"):
+            incidents[column] = 0
+
+
+def _unmapped_counts(offences) -> dict[str, int]:
+    unmapped = offences.loc[offences["iccs_code"] == UNMAPPED, "national_code"]
+    return {str(code): int(count) for code, count in unmapped.value_counts().items()}

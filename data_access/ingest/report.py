@@ -1,0 +1,52 @@
+"""The report an import prints."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ImportReport:
+    """What one import read, wrote and rejected."""
+
+    file_name: str
+    import_id: int | None = None
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    superseded: int = 0
+    rejected_by_reason: Counter = field(default_factory=Counter)
+    unmapped_codes: dict[str, int] = field(default_factory=dict)
+    without_coordinates: int = 0
+    outside_station_areas: int = 0
+
+    def format(self) -> str:
+        """Return the report as lines of text for the terminal."""
+        lines = [
+            f"Import of {self.file_name} (import {self.import_id})",
+            f"  rows read:                {self.rows_read}",
+            f"  incidents inserted:       {self.inserted}",
+            f"  incidents updated:        {self.updated}",
+            f"  incidents unchanged:      {self.unchanged}",
+            f"  earlier versions skipped: {self.superseded}",
+            f"  rows rejected:            {self.rejected}",
+        ]
+        for reason, count in self.rejected_by_reason.most_common():
+            lines.append(f"    {count:>8}  {reason}")
+        lines.append(f"  rows without usable coordinates: {self.without_coordinates}")
+        lines.append(f"  rows outside every station area: {self.outside_station_areas}")
+        lines.append(
+            f"  offence codes missing from the correspondence table: "
+            f"{len(self.unmapped_codes)}"
+        )
+        for code, count in sorted(self.unmapped_codes.items())[:30]:
+            lines.append(f"    {code!r}: {count} offence(s)")
+        if self.rejected:
+            lines.append(
+                "Rejected rows are in the quarantine table with their row number, "
+                f"field, value and reason (import {self.import_id})."
+            )
+        return "\n".join(lines)

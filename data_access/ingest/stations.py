@@ -1,0 +1,69 @@
+"""Finding each row's station, and checking points against station areas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import insert, select
+
+from data_access.schema import station
+
+
+def load_stations(connection, country_code: str) -> pd.DataFrame:
+    """Return the country's stations: id, code, area_wkt."""
+    rows = connection.execute(
+        select(station.c.id, station.c.code, station.c.area_wkt).where(
+            station.c.country_code == country_code
+        )
+    ).all()
+    return pd.DataFrame(rows, columns=["id", "code", "area_wkt"])
+
+
+def create_missing_stations(
+    connection, country_code: str, codes, name_template: str
+) -> None:
+    """Insert a station for each code in ``codes`` that the country lacks."""
+    known = set(load_stations(connection, country_code)["code"])
+    new = sorted(set(codes) - known - {None, ""})
+    if new:
+        connection.execute(
+            insert(station),
+            [
+                {
+                    "country_code": country_code,
+                    "code": code,
+                    "name": name_template.format(code=code),
+                    "is_demo": False,
+                }
+                for code in new
+            ],
+        )
+
+
+def containing_areas(
+    stations: pd.DataFrame, lon: pd.Series, lat: pd.Series
+) -> pd.Series:
+    """Return, for each usable point, the id of the station area containing it.
+
+    Points outside every area, and points that are missing, get <NA>. A point on
+    the shared edge of two areas goes to the station with the lower id.
+    """
+    result = pd.Series(pd.NA, index=lon.index, dtype="Int64")
+    with_area = stations.dropna(subset=["area_wkt"])
+    usable = lon.notna() & lat.notna()
+    if with_area.empty or not usable.any():
+        return result
+    areas = shapely.from_wkt(with_area["area_wkt"].to_numpy())
+    tree = shapely.STRtree(areas)
+    points = shapely.points(lon[usable].to_numpy(), lat[usable].to_numpy())
+    point_index, area_index = tree.query(points, predicate="intersects")
+    ids = with_area["id"].to_numpy()[area_index]
+    found = (
+        pd.DataFrame({"point": point_index, "id": ids})
+        .sort_values(["point", "id"])
+        .drop_duplicates("point")
+    )
+    positions = np.flatnonzero(usable.to_numpy())[found["point"].to_numpy()]
+    result.iloc[positions] = found["id"].to_numpy()
+    return result

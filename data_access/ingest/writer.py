@@ -1,0 +1,184 @@
+"""Writing a prepared export to the warehouse in one transaction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+
+from data_access.ingest.prepare import Prepared
+from data_access.schema import incident, offence, quarantine, suspect, victim
+
+CHUNK = 20_000
+
+# Columns compared and written for an incident, besides its key and import id.
+INCIDENT_COLUMNS = (
+    "station_id",
+    "occurred_from",
+    "occurred_to",
+    "reported_at",
+    "occurred_month",
+    "reported_month",
+    "recorded_at",
+    "lon",
+    "lat",
+    "coord_flag",
+    "location_type",
+    "weapon",
+    "status",
+    "firearm",
+    "principal_national_code",
+    "principal_iccs_code",
+    "principal_attempted",
+    "offence_count",
+    "unmapped_count",
+    "victim_count",
+    "victims_missing_age",
+    "victims_missing_sex",
+    "record_delay_days",
+    "content_hash",
+)
+
+
+def lock_for_import(connection) -> None:
+    """Take the warehouse's write lock, so that imports run one at a time.
+
+    Call it after the transaction's first write. On SQLite that write already holds
+    the database's single write lock; on PostgreSQL a SHARE ROW EXCLUSIVE lock on
+    ``incident`` stops other imports. Readers are blocked on neither engine.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("LOCK TABLE incident IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def write_quarantine(connection, import_id: int, file_name: str, problems) -> None:
+    """Insert one quarantine row per invalid cell."""
+    rows = [
+        {
+            "import_id": import_id,
+            "file_name": file_name,
+            "row_number": problem.row_number,
+            "field": problem.field,
+            "value": problem.value,
+            "reason": problem.reason,
+        }
+        for problem in problems
+    ]
+    for start in range(0, len(rows), CHUNK):
+        connection.execute(insert(quarantine), rows[start : start + CHUNK])
+
+
+def upsert_incidents(
+    connection, country_code: str, import_id: int, prepared: Prepared
+) -> tuple[int, int, int]:
+    """Insert new incidents and update changed ones; return the three counts.
+
+    An incident is identified by country and source id. One whose content hash is
+    unchanged is left alone; a changed one is rewritten with its offences, victims
+    and suspects.
+    """
+    incidents = prepared.incidents
+    existing = _existing(connection, country_code)
+    merged = incidents[["source_id", "content_hash"]].merge(
+        existing, on="source_id", how="left", suffixes=("", "_old")
+    )
+    merged.index = incidents.index
+    is_new = merged["id"].isna()
+    is_changed = ~is_new & (merged["content_hash"] != merged["content_hash_old"])
+
+    ids = merged["id"].copy()
+    first_id = (connection.scalar(select(func.max(incident.c.id))) or 0) + 1
+    ids[is_new] = np.arange(first_id, first_id + int(is_new.sum()))
+    ids = ids.astype("int64")
+
+    records = _incident_records(incidents, ids, country_code, import_id)
+    new_rows = [r for r, new in zip(records, is_new, strict=True) if new]
+    changed_rows = [r for r, ch in zip(records, is_changed, strict=True) if ch]
+    _insert_chunks(connection, incident, new_rows)
+    _update_incidents(connection, changed_rows)
+    if connection.dialect.name == "postgresql" and new_rows:
+        connection.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('incident', 'id'), "
+                "(SELECT max(id) FROM incident))"
+            )
+        )
+
+    written = ids[is_new | is_changed]
+    _replace_children(connection, prepared, ids, written, is_changed, ids[is_changed])
+    return int(is_new.sum()), int(is_changed.sum()), int((~is_new & ~is_changed).sum())
+
+
+def _existing(connection, country_code: str) -> pd.DataFrame:
+    rows = connection.execute(
+        select(incident.c.source_id, incident.c.id, incident.c.content_hash).where(
+            incident.c.country_code == country_code
+        )
+    ).all()
+    return pd.DataFrame(rows, columns=["source_id", "id", "content_hash"])
+
+
+def _incident_records(incidents, ids, country_code, import_id) -> list[dict]:
+    frame = incidents[list(INCIDENT_COLUMNS) + ["source_id"]].copy()
+    frame["id"] = ids
+    frame["country_code"] = country_code
+    frame["last_import_id"] = import_id
+    return _records(frame)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Return the rows of ``frame`` as dicts of plain Python values, NaN as None."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    records = clean.to_dict("records")
+    for record in records:
+        for key, value in record.items():
+            if isinstance(value, pd.Timestamp):
+                record[key] = value.to_pydatetime()
+            elif isinstance(value, np.generic):
+                record[key] = value.item()
+    return records
+
+
+def _insert_chunks(connection, table, rows: list[dict]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        connection.execute(insert(table), rows[start : start + CHUNK])
+
+
+def _update_incidents(connection, rows: list[dict]) -> None:
+    if not rows:
+        return
+    columns = list(INCIDENT_COLUMNS) + ["last_import_id"]
+    statement = (
+        update(incident)
+        .where(incident.c.id == bindparam("b_id"))
+        .values({column: bindparam(f"b_{column}") for column in columns})
+    )
+    params = [{f"b_{key}": row[key] for key in columns + ["id"]} for row in rows]
+    for start in range(0, len(params), CHUNK):
+        connection.execute(statement, params[start : start + CHUNK])
+
+
+def _replace_children(connection, prepared, ids, written, is_changed, changed_ids):
+    changed = [int(value) for value in changed_ids]
+    for table in (offence, victim, suspect):
+        for start in range(0, len(changed), 1000):
+            chunk = changed[start : start + 1000]
+            connection.execute(delete(table).where(table.c.incident_id.in_(chunk)))
+
+    written_rows = set(written.index)
+    children = (
+        (
+            offence,
+            prepared.offences,
+            ["seq", "national_code", "iccs_code", "attempted"],
+        ),
+        (victim, prepared.victims, ["seq", "sex", "age", "relationship"]),
+        (suspect, prepared.suspects, ["seq", "sex", "age"]),
+    )
+    for table, frame, columns in children:
+        frame = frame[frame["row"].isin(written_rows)]
+        if frame.empty:
+            continue
+        rows = frame[columns].copy()
+        rows["incident_id"] = ids.reindex(frame["row"]).to_numpy()
+        _insert_chunks(connection, table, _records(rows))
