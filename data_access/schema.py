@@ -5,6 +5,10 @@ zone is on ``country``), and the month an incident falls in is stored as an inte
 ``YYYYMM``. Month grouping is then plain integer grouping, the same on both engines,
 and never depends on how a driver treats time-zone offsets.
 
+Text that comes from police exports (source ids, offence codes, statuses, station
+codes) is stored as unbounded ``Text``, so a long value is never rejected by
+PostgreSQL while SQLite would have accepted it.
+
 Geometries are stored as longitude/latitude columns for points and as WKT text in
 WGS84 (EPSG:4326) for areas, which both engines hold without a spatial extension.
 """
@@ -100,8 +104,8 @@ station = Table(
     Column("id", Integer, primary_key=True),
     Column("country_code", ForeignKey("country.code"), nullable=False),
     Column("division_id", ForeignKey("division.id")),
-    Column("code", String(32), nullable=False),
-    Column("name", String(120), nullable=False),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
     Column("admin_area_code", String(32)),
     Column("lon", Float),
     Column("lat", Float),
@@ -146,10 +150,10 @@ offence_code = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("country_code", ForeignKey("country.code"), nullable=False),
-    Column("national_code", String(64), nullable=False),
+    Column("national_code", Text, nullable=False),
     Column("description", Text, nullable=False, default=""),
     Column("iccs_code", ForeignKey("iccs_category.code")),
-    Column("status", String(16), nullable=False),
+    Column("status", Text, nullable=False),
     Column("valid_from", Date),
     Column("valid_to", Date),
     CheckConstraint(
@@ -182,7 +186,7 @@ quarantine = Table(
     Column("import_id", ForeignKey("import_run.id"), nullable=False),
     Column("file_name", Text, nullable=False),
     Column("row_number", Integer, nullable=False),
-    Column("field", String(64), nullable=False),
+    Column("field", Text, nullable=False),
     Column("value", Text),
     Column("reason", Text, nullable=False),
 )
@@ -192,7 +196,7 @@ incident = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("country_code", ForeignKey("country.code"), nullable=False),
-    Column("source_id", String(128), nullable=False),
+    Column("source_id", Text, nullable=False),
     Column("station_id", ForeignKey("station.id")),
     Column("occurred_from", DateTime, nullable=False),
     Column("occurred_to", DateTime),
@@ -205,11 +209,11 @@ incident = Table(
     # Why a point is missing from the map: missing, zero, out_of_range, swapped,
     # outside_station_areas; empty when the point is usable.
     Column("coord_flag", String(24), nullable=False, default=""),
-    Column("location_type", String(64)),
-    Column("weapon", String(64)),
-    Column("status", String(32)),
+    Column("location_type", Text),
+    Column("weapon", Text),
+    Column("status", Text),
     Column("firearm", Boolean, nullable=False, default=False),
-    Column("principal_national_code", String(64)),
+    Column("principal_national_code", Text),
     Column("principal_iccs_code", String(16), nullable=False),
     Column("principal_attempted", Boolean, nullable=False, default=False),
     # Per-incident counts kept for the data-quality rollup, so that it is one
@@ -244,7 +248,7 @@ offence = Table(
         index=True,
     ),
     Column("seq", Integer, nullable=False),
-    Column("national_code", String(64), nullable=False),
+    Column("national_code", Text, nullable=False),
     Column("iccs_code", String(16), nullable=False),
     Column("attempted", Boolean, nullable=False, default=False),
 )

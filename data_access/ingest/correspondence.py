@@ -10,7 +10,9 @@ import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
 from data_access.ingest.errors import CorrespondenceError, IngestError
+from data_access.ingest.prepare import Correspondence
 from data_access.ingest.reading import ROW_NUMBER, read_export
+from data_access.ingest.remap import remap_country
 from data_access.schema import country, iccs_category, offence_code
 
 logger = logging.getLogger(__name__)
@@ -24,6 +26,9 @@ def import_correspondence(
     engine: Engine, path: str | Path, country_code: str, encoding: str = "auto"
 ) -> int:
     """Replace a country's correspondence table with the rows of a CSV file.
+
+    Offences already in the warehouse are mapped again with the new table and the
+    country's rollups rebuilt, in the same transaction.
 
     Every row is checked against the ICCS list first: an unknown ICCS code, a code
     of the wrong length, a duplicate national code or an invalid status is an error
@@ -52,8 +57,15 @@ def import_correspondence(
             for row in rows:
                 row["country_code"] = country_code
             connection.execute(insert(offence_code), rows)
+        remapped = remap_country(
+            connection, country_code, load_correspondence(connection, country_code)
+        )
     logger.info(
-        "imported %d offence codes for %s from %s", len(rows), country_code, path.name
+        "imported %d offence codes for %s from %s; %d stored offences re-mapped",
+        len(rows),
+        country_code,
+        path.name,
+        remapped,
     )
     return len(rows)
 
@@ -137,3 +149,39 @@ def _date(value, name: str) -> tuple[dt.date | None, str | None]:
         return dt.date.fromisoformat(text), None
     except ValueError:
         return None, f"{name} {text!r} is not an ISO date (YYYY-MM-DD)"
+
+
+def load_correspondence(connection, country_code: str) -> Correspondence:
+    """Return a country's correspondence table for lookups at import."""
+    rows = connection.execute(
+        select(
+            offence_code.c.national_code,
+            offence_code.c.iccs_code,
+            offence_code.c.status,
+            offence_code.c.valid_from,
+            offence_code.c.valid_to,
+        ).where(offence_code.c.country_code == country_code)
+    ).all()
+    if not rows:
+        return Correspondence.empty()
+    table = pd.DataFrame(
+        rows, columns=["national_code", "iccs_code", "status", "valid_from", "valid_to"]
+    )
+    for column in ("valid_from", "valid_to"):
+        table[column] = pd.to_datetime(table[column]).astype("datetime64[us]")
+    return Correspondence(table)
+
+
+def iccs_identity(connection) -> Correspondence:
+    """Return a table mapping each ICCS code to itself, for exports coded in ICCS."""
+    codes = list(connection.scalars(select(iccs_category.c.code)))
+    table = pd.DataFrame(
+        {
+            "national_code": codes,
+            "iccs_code": codes,
+            "status": "mapped",
+            "valid_from": pd.Series(pd.NaT, index=range(len(codes))),
+            "valid_to": pd.Series(pd.NaT, index=range(len(codes))),
+        }
+    )
+    return Correspondence(table)

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
+from data_access.ingest.correspondence import iccs_identity, load_correspondence
 from data_access.ingest.errors import IngestError
 from data_access.ingest.prepare import (
-    Correspondence,
     Prepared,
     Problem,
     prepare_export,
@@ -33,7 +33,7 @@ from data_access.ingest.writer import (
     upsert_incidents,
     write_quarantine,
 )
-from data_access.schema import country, iccs_category, import_run, offence_code
+from data_access.schema import country, import_run
 
 logger = logging.getLogger(__name__)
 
@@ -127,42 +127,6 @@ def _timezone(engine: Engine, source_map: SourceMap) -> str:
             "such as 'America/St_Lucia'."
         ) from None
     return zone
-
-
-def load_correspondence(connection, country_code: str) -> Correspondence:
-    """Return a country's correspondence table for lookups at import."""
-    rows = connection.execute(
-        select(
-            offence_code.c.national_code,
-            offence_code.c.iccs_code,
-            offence_code.c.status,
-            offence_code.c.valid_from,
-            offence_code.c.valid_to,
-        ).where(offence_code.c.country_code == country_code)
-    ).all()
-    if not rows:
-        return Correspondence.empty()
-    table = pd.DataFrame(
-        rows, columns=["national_code", "iccs_code", "status", "valid_from", "valid_to"]
-    )
-    for column in ("valid_from", "valid_to"):
-        table[column] = pd.to_datetime(table[column]).astype("datetime64[us]")
-    return Correspondence(table)
-
-
-def iccs_identity(connection) -> Correspondence:
-    """Return a table mapping each ICCS code to itself, for exports coded in ICCS."""
-    codes = list(connection.scalars(select(iccs_category.c.code)))
-    table = pd.DataFrame(
-        {
-            "national_code": codes,
-            "iccs_code": codes,
-            "status": "mapped",
-            "valid_from": pd.Series(pd.NaT, index=range(len(codes))),
-            "valid_to": pd.Series(pd.NaT, index=range(len(codes))),
-        }
-    )
-    return Correspondence(table)
 
 
 def _write(connection, data_path, source_map, prepared: Prepared, report, timezone):

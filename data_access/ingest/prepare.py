@@ -306,7 +306,7 @@ def _offences(rows, incidents, correspondence) -> pd.DataFrame:
     offences["seq"] = offences.groupby("row").cumcount()
     offences["attempted"] = _attempted_flags(rows, offences)
     dates = incidents["occurred_from"].reindex(offences["row"]).to_numpy()
-    offences["iccs_code"] = _lookup(offences, dates, correspondence)
+    offences["iccs_code"] = lookup_iccs_codes(offences, dates, correspondence)
     return offences.reset_index(drop=True)
 
 
@@ -331,7 +331,8 @@ def _attempted_flags(rows, offences) -> pd.Series:
     return pd.Series(flags, index=offences.index)
 
 
-def _lookup(offences, dates, correspondence) -> np.ndarray:
+def lookup_iccs_codes(offences, dates, correspondence) -> np.ndarray:
+    """Return the ICCS code of each offence valid on its date, or UNMAPPED/EXCLUDED."""
     table = correspondence.table
     result = np.full(len(offences), UNMAPPED, dtype=object)
     if table.empty or offences.empty:
@@ -426,9 +427,10 @@ def _add_keys(rows, incidents) -> None:
     mapped = [column for column in rows.map.columns.values() if column in rows.frame]
     if rows.map.station.column:
         mapped.append(rows.map.station.column)
-    joined = rows.frame[sorted(set(mapped))].astype(str).agg("\x1f".join, axis=1)
-    hashes = joined.map(
-        lambda text: hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    columns = [rows.frame[column].astype(str) for column in sorted(set(mapped))]
+    joined = columns[0].str.cat(columns[1:], sep="\x1f")
+    hashes = pd.Series(
+        [_digest(text) for text in joined.tolist()], index=rows.frame.index
     )
     incidents["content_hash"] = hashes
 
@@ -438,6 +440,10 @@ def _add_keys(rows, incidents) -> None:
     occurrence = hashes.groupby(hashes).cumcount() + 1
     derived = "row-" + hashes.str[:24] + "-" + occurrence.astype(str)
     incidents["source_id"] = ids.where(ids != "", derived)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _latest_versions(incidents) -> pd.Index:

@@ -128,15 +128,28 @@ def _incident_records(incidents, ids, country_code, import_id) -> list[dict]:
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Return the rows of ``frame`` as dicts of plain Python values, NaN as None."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    records = clean.to_dict("records")
-    for record in records:
-        for key, value in record.items():
-            if isinstance(value, pd.Timestamp):
-                record[key] = value.to_pydatetime()
-            elif isinstance(value, np.generic):
-                record[key] = value.item()
-    return records
+    columns = list(frame.columns)
+    values = [_python_values(frame[column]) for column in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _python_values(series: pd.Series) -> list:
+    """Return a column as a list of Python values, with None for missing ones."""
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = list(series.dt.to_pydatetime())
+    elif pd.api.types.is_numeric_dtype(series) and not missing.any():
+        values = series.to_numpy().tolist()
+    else:
+        values = [
+            value.item() if isinstance(value, np.generic) else value
+            for value in series.astype(object).to_numpy().tolist()
+        ]
+    if missing.any():
+        values = [
+            None if gone else value for value, gone in zip(values, missing, strict=True)
+        ]
+    return values
 
 
 def _insert_chunks(connection, table, rows: list[dict]) -> None:

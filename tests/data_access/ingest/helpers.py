@@ -55,7 +55,8 @@ def quarantined(engine) -> list[tuple]:
     table = schema.quarantine
     with engine.connect() as connection:
         rows = connection.execute(
-            select(table.c.row_number, table.c.field, table.c.value, table.c.reason)
-            .order_by(table.c.row_number, table.c.field)
+            select(
+                table.c.row_number, table.c.field, table.c.value, table.c.reason
+            ).order_by(table.c.row_number, table.c.field)
         ).all()
     return [tuple(row) for row in rows]

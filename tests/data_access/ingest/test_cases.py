@@ -89,7 +89,8 @@ def test_bad_time_fails_its_row_alone(engine, tmp_path):
 
 def test_excel_serial_dates_and_times(engine, tmp_path, cases):
     source = iccs_map(
-        tmp_path, 'reported_date = "date_reported"\nreported_time = "time_reported"\n'
+        tmp_path,
+        'reported_date = "date_reported"\nreported_time = "time_reported"\n'
         'occurred_date = "date_reported"\noccurred_time = "time_reported"',
     )
     report = ingest_file(engine, cases / "12_excel_serial_dates.xlsx", source)
@@ -126,8 +127,10 @@ def test_leading_zero_codes_map_to_iccs(engine, tmp_path, cases):
     lines = (cases / "16a_leading_zero_codes.csv").read_text().splitlines()
     data = tmp_path / "codes.csv"
     data.write_text(
-        "\n".join([lines[0] + ",occurred_at"]
-                  + [line + ",2024-01-05 10:00" for line in lines[1:]])
+        "\n".join(
+            [lines[0] + ",occurred_at"]
+            + [line + ",2024-01-05 10:00" for line in lines[1:]]
+        )
     )
     source = write_source_map(
         tmp_path,
@@ -203,8 +206,9 @@ def test_reimport_keeps_latest_version(engine, tmp_path, cases, imports):
     ],
     ids=["utc-months", "saint-lucia-local-months"],
 )
-def test_offsets_become_local_months(engine, tmp_path, cases, country, timezone,
-                                     expected):
+def test_offsets_become_local_months(
+    engine, tmp_path, cases, country, timezone, expected
+):
     jurisdiction = (
         f'[jurisdiction]\nname = "Test UTC"\ntimezone = "{timezone}"'
         if timezone
