@@ -8,6 +8,7 @@ detail of a victim or suspect.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -123,6 +124,7 @@ def read(
     action: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    usernames: Collection[str] | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> list[AuditEntry]:
     """Return audit entries, newest first, filtered by user, action and time.
@@ -135,6 +137,9 @@ def read(
         Keep only entries with exactly this user name or action.
     since, until
         Keep only entries at or after ``since`` and before ``until`` (naive UTC).
+    usernames
+        Keep only entries of these users, for an administrator limited to the
+        users of one country; ``None`` keeps every user.
     limit
         The maximum number of entries returned.
 
@@ -148,6 +153,8 @@ def read(
         query = query.where(audit_log.c.username == username)
     if action:
         query = query.where(audit_log.c.action == action)
+    if usernames is not None:
+        query = query.where(audit_log.c.username.in_(sorted(usernames)))
     if since is not None:
         query = query.where(audit_log.c.at >= since)
     if until is not None:

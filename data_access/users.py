@@ -17,6 +17,7 @@ from sqlalchemy import Engine, and_, func, insert, select, update
 
 from data_access.app_tables import app_user
 from data_access.schema import country, division, station
+from data_access.scope import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -441,3 +442,18 @@ class _LazyHash:
 
 
 _DUMMY_HASH = _LazyHash()
+
+
+def scope_for_record(user: UserRecord) -> Scope:
+    """Return the ``Scope`` of an account, from its role and scope columns.
+
+    A regional observatory, and an administrator without a country, read every
+    country; the ministry official and the regional observatory read aggregates
+    only.
+    """
+    return Scope(
+        countries=None if not user.country_code else frozenset({user.country_code}),
+        division_code=user.division_code,
+        station_code=user.station_code,
+        aggregate_only=user.role in AGGREGATE_ONLY_ROLES,
+    )

@@ -103,20 +103,36 @@ def parse_datetimes(
     _parse_with_offsets(text[with_offset], timezone, values, precision)
     pending &= ~with_offset
 
-    formats = _ISO_FORMATS + _ORDERED_FORMATS[date_order]
-    for date_format, format_precision in formats:
-        todo = pending & values.isna()
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(text[todo], format=date_format, errors="coerce")
-        found = parsed.notna()
-        values.loc[found[found].index] = parsed[found].astype("datetime64[us]")
-        precision.loc[found[found].index] = format_precision
+    formats = _ORDERED_FORMATS[date_order] + _ISO_FORMATS
+    _parse_by_shape(text[pending], formats, values, precision)
 
     values = values.where(~end_of_day, values + pd.Timedelta(days=1))
     bad = (cells.astype(str).str.strip() != "") & values.isna()
     reasons = reasons.where(reasons != "", _date_reason(date_order))
     return ParsedTimes(values, precision, bad, reasons.where(bad, ""))
+
+
+def _parse_by_shape(text: pd.Series, formats, values, precision) -> None:
+    """Parse each group of values of the same shape with the formats that fit it.
+
+    Values are grouped by shape (digits replaced by 0), so that a format is tried
+    only on the groups it can match. Within a group, the formats are tried in the
+    declared order, and a value keeps the first format that reads it, so one
+    column never mixes day-first and month-first readings.
+    """
+    shapes = text.str.replace(r"\d", "0", regex=True)
+    for _, group in text.groupby(shapes, sort=False):
+        todo = group
+        for date_format, format_precision in formats:
+            parsed = pd.to_datetime(todo, format=date_format, errors="coerce")
+            found = parsed[parsed.notna()]
+            if found.empty:
+                continue
+            values.loc[found.index] = found.astype("datetime64[us]")
+            precision.loc[found.index] = format_precision
+            todo = todo[parsed.isna()]
+            if todo.empty:
+                break
 
 
 def _date_reason(date_order: str) -> str:
@@ -229,7 +245,9 @@ def parse_flag(text: str) -> bool | None:
     return None
 
 
-_SEX_WORDS = {
+# Sex codes accepted in exports, lower-cased, and the code stored for each. Unknown
+# and empty values are stored as missing.
+SEX_CODES = {
     "m": "M",
     "male": "M",
     "man": "M",
@@ -242,30 +260,7 @@ _SEX_WORDS = {
     "x": None,
 }
 
-
-def parse_sex(text: str) -> tuple[str | None, bool]:
-    """Return the sex code (M, F or None) of a cell and whether the cell was valid."""
-    word = text.strip().lower()
-    if word in _SEX_WORDS:
-        return _SEX_WORDS[word], True
-    return None, False
-
-
 MAX_AGE = 120
-
-
-def parse_age(text: str) -> tuple[int | None, bool]:
-    """Return the age in whole years of a cell and whether the cell was valid."""
-    word = text.strip()
-    if word == "" or word.lower() in ("unknown", "u"):
-        return None, True
-    try:
-        age = float(word)
-    except ValueError:
-        return None, False
-    if not age.is_integer() or not 0 <= age <= MAX_AGE:
-        return None, False
-    return int(age), True
 
 
 _FIREARM_WORDS = ("firearm", "gun", "pistol", "rifle", "revolver", "shotgun")

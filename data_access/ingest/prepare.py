@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from data_access.ingest.parsing import (
+    MAX_AGE,
+    SEX_CODES,
     is_firearm,
-    parse_age,
     parse_datetimes,
     parse_flag,
     parse_numbers,
-    parse_sex,
     parse_times_of_day,
 )
 from data_access.ingest.ranking import principal_offences
@@ -359,67 +359,73 @@ def lookup_iccs_codes(offences, dates, correspondence) -> np.ndarray:
 
 
 def _people(rows, role: str) -> pd.DataFrame:
-    """Return one row per victim or suspect: row, seq, sex, age, relationship."""
-    columns = {
-        "sex": rows.cells(f"{role}_sex"),
-        "age": rows.cells(f"{role}_age"),
-        "relationship": rows.cells(f"{role}_relationship")
-        if role == "victim"
-        else None,
-    }
-    present = {name: cells for name, cells in columns.items() if cells is not None}
+    """Return one row per victim or suspect: row, seq, sex, age, relationship.
+
+    A cell may list several people, separated by the source map's list separator;
+    the n-th value of each column belongs to the n-th person.
+    """
+    names = ("sex", "age", "relationship") if role == "victim" else ("sex", "age")
+    present = {n: rows.cells(f"{role}_{n}") for n in names}
+    present = {n: cells for n, cells in present.items() if cells is not None}
+    columns = ["row", "seq", "sex", "age", "relationship"]
     if not present:
-        return pd.DataFrame(columns=["row", "seq", "sex", "age", "relationship"])
+        return pd.DataFrame(columns=columns)
 
-    separator = rows.map.list_separator
-    records = []
-    bad = {name: set() for name in present}
-    any_value = pd.Series(False, index=rows.frame.index)
-    for cells in present.values():
-        any_value |= cells != ""
-    for row in any_value[any_value].index:
-        lists = {n: c[row].split(separator) for n, c in present.items()}
-        count = max(len(values) for values in lists.values())
-        for seq in range(count):
-            record = {
-                "row": row,
-                "seq": seq,
-                "sex": None,
-                "age": None,
-                "relationship": None,
-            }
-            for name, values in lists.items():
-                text = values[seq] if seq < len(values) else ""
-                value, valid = _parse_person_field(name, text)
-                if not valid:
-                    bad[name].add(row)
-                record[name] = value
-            records.append(record)
-
-    reasons = {
-        "sex": "not a sex code (M, F or empty)",
-        "age": "not an age in whole years from 0 to 120",
-        "relationship": "not a relationship",
+    table = pd.DataFrame(present)
+    anyone = (table != "").any(axis=1)
+    table = table[anyone]
+    lists = {
+        n: table[n].str.split(rows.map.list_separator, regex=False) for n in present
     }
-    for name, bad_rows in bad.items():
-        mask = pd.Series(rows.frame.index.isin(bad_rows), index=rows.frame.index)
-        rows.reject(f"{role}_{name}", mask, reasons[name])
-    frame = pd.DataFrame.from_records(
-        records, columns=["row", "seq", "sex", "age", "relationship"]
+    count = pd.concat([values.str.len() for values in lists.values()], axis=1).max(
+        axis=1
     )
-    frame["age"] = frame["age"].astype("Int64")
-    return frame
+    position = count.index.repeat(count)
+    seq = pd.Series(position).groupby(position).cumcount().to_numpy()
+    people = pd.DataFrame({"row": position, "seq": seq})
+    for name in columns[2:]:
+        if name not in lists:
+            people[name] = None
+            continue
+        flat = lists[name].reindex(position).to_numpy()
+        people[name] = [
+            values[n].strip() if n < len(values) else ""
+            for values, n in zip(flat, seq, strict=True)
+        ]
+
+    people["sex"], bad_sex = _sex_codes(people["sex"])
+    people["age"], bad_age = _ages(people["age"])
+    people["relationship"] = _relationships(people["relationship"])
+    for name, bad, reason in (
+        ("sex", bad_sex, "not a sex code (M, F or empty)"),
+        ("age", bad_age, "not an age in whole years from 0 to 120"),
+    ):
+        bad_rows = set(people.loc[bad.to_numpy(), "row"])
+        mask = pd.Series(rows.frame.index.isin(bad_rows), index=rows.frame.index)
+        rows.reject(f"{role}_{name}", mask, reason)
+    return people[columns]
 
 
-def _parse_person_field(name: str, text: str):
-    if name == "sex":
-        return parse_sex(text)
-    if name == "age":
-        return parse_age(text)
-    word = text.strip().lower()
-    if word in ("", "unknown"):
-        return None, True
-    return RELATIONSHIPS.get(word, "other"), True
+def _sex_codes(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    words = cells.fillna("").astype(str).str.strip().str.lower()
+    codes = words.map(SEX_CODES)
+    bad = ~words.isin(SEX_CODES.keys())
+    return codes.where(codes.notna(), None), bad
+
+
+def _ages(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    words = cells.fillna("").astype(str).str.strip().str.lower()
+    empty = words.isin(("", "unknown", "u"))
+    numbers = pd.to_numeric(words.where(~empty), errors="coerce")
+    valid = numbers.notna() & (numbers % 1 == 0) & numbers.between(0, MAX_AGE)
+    return numbers.where(valid).astype("Int64"), ~empty & ~valid
+
+
+def _relationships(cells: pd.Series) -> pd.Series:
+    words = cells.fillna("").astype(str).str.strip().str.lower()
+    known = words.map(RELATIONSHIPS)
+    known = known.where(known.notna() | words.isin(("", "unknown")), "other")
+    return known.where(known.notna(), None)
 
 
 def _add_keys(rows, incidents) -> None:
@@ -468,16 +474,19 @@ def _add_person_counts(incidents, offences, victims) -> None:
     incidents["unmapped_count"] = (
         unmapped.groupby(offences["row"]).sum().reindex(incidents.index, fill_value=0)
     )
-    counts = victims.groupby("row").agg(
-        victim_count=("seq", "size"),
-        victims_missing_age=("age", lambda ages: int(ages.isna().sum())),
-        victims_missing_sex=("sex", lambda sexes: int(sexes.isna().sum())),
+    missing = pd.DataFrame(
+        {
+            "victim_count": 1,
+            "victims_missing_age": victims["age"].isna().astype(int),
+            "victims_missing_sex": victims["sex"].isna().astype(int),
+        },
+        index=victims.index,
     )
-    for column in counts.columns:
-        incidents[column] = counts[column].reindex(incidents.index, fill_value=0)
-    if counts.empty:
-        for column in ("victim_count", "victims_missing_age", "victims_missing_sex"):
-            incidents[column] = 0
+    counts = missing.groupby(victims["row"]).sum()
+    for column in missing.columns:
+        incidents[column] = (
+            counts[column].reindex(incidents.index, fill_value=0).astype(int)
+        )
 
 
 def _unmapped_counts(offences) -> dict[str, int]:

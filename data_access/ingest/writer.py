@@ -91,12 +91,10 @@ def upsert_incidents(
     ids[is_new] = np.arange(first_id, first_id + int(is_new.sum()))
     ids = ids.astype("int64")
 
-    records = _incident_records(incidents, ids, country_code, import_id)
-    new_rows = [r for r, new in zip(records, is_new, strict=True) if new]
-    changed_rows = [r for r, ch in zip(records, is_changed, strict=True) if ch]
-    _insert_chunks(connection, incident, new_rows)
-    _update_incidents(connection, changed_rows)
-    if connection.dialect.name == "postgresql" and new_rows:
+    frame = _incident_frame(incidents, ids, country_code, import_id)
+    bulk_insert(connection, incident, frame[is_new.to_numpy()])
+    _update_incidents(connection, _records(frame[is_changed.to_numpy()]))
+    if connection.dialect.name == "postgresql" and is_new.any():
         connection.execute(
             text(
                 "SELECT setval(pg_get_serial_sequence('incident', 'id'), "
@@ -118,12 +116,12 @@ def _existing(connection, country_code: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["source_id", "id", "content_hash"])
 
 
-def _incident_records(incidents, ids, country_code, import_id) -> list[dict]:
+def _incident_frame(incidents, ids, country_code, import_id) -> pd.DataFrame:
     frame = incidents[list(INCIDENT_COLUMNS) + ["source_id"]].copy()
     frame["id"] = ids
     frame["country_code"] = country_code
     frame["last_import_id"] = import_id
-    return _records(frame)
+    return frame
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -152,9 +150,46 @@ def _python_values(series: pd.Series) -> list:
     return values
 
 
-def _insert_chunks(connection, table, rows: list[dict]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(insert(table), rows[start : start + CHUNK])
+def bulk_insert(connection, table, frame: pd.DataFrame) -> None:
+    """Insert the rows of ``frame`` into ``table`` through the driver's fast path.
+
+    The rows go through the transaction's own driver connection: on SQLite one
+    ``executemany`` with values already in the form SQLAlchemy stores them
+    (date-times as ISO text, booleans as 0 or 1), on PostgreSQL a ``COPY``. Table and
+    column names come from the schema, never from input.
+    """
+    if frame.empty:
+        return
+    columns = list(frame.columns)
+    names = ", ".join(columns)
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        rows = zip(*[_python_values(frame[column]) for column in columns], strict=True)
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    rows = zip(*[_sqlite_values(frame[column]) for column in columns], strict=True)
+    marks = ", ".join("?" * len(columns))
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+    finally:
+        cursor.close()
+
+
+# The text form in which SQLAlchemy's SQLite dialect stores a DateTime.
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _sqlite_values(series: pd.Series) -> list:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        text = series.dt.strftime(_SQLITE_DATETIME)
+        return text.astype(object).where(series.notna(), None).tolist()
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype(int).tolist()
+    return _python_values(series)
 
 
 def _update_incidents(connection, rows: list[dict]) -> None:
@@ -194,4 +229,4 @@ def _replace_children(connection, prepared, ids, written, is_changed, changed_id
             continue
         rows = frame[columns].copy()
         rows["incident_id"] = ids.reindex(frame["row"]).to_numpy()
-        _insert_chunks(connection, table, _records(rows))
+        bulk_insert(connection, table, rows)
