@@ -15,6 +15,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 GEODATA_DIR = PROJECT_ROOT / "geodata"
 ASSETS_DIR = PROJECT_ROOT / "assets"
 
+# Shortest secret key accepted: 32 characters, such as 16 random bytes in hex.
+MIN_SECRET_KEY_LENGTH = 32
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -36,8 +39,7 @@ def _parse_bool(name: str, raw: str) -> bool:
     if value in _FALSE:
         return False
     raise ConfigError(
-        f"{name}={raw!r} is not a boolean; use one of "
-        f"{sorted(_TRUE | _FALSE)}."
+        f"{name}={raw!r} is not a boolean; use one of {sorted(_TRUE | _FALSE)}."
     )
 
 
@@ -65,6 +67,8 @@ class Settings:
     secret_key
         Key that signs session cookies (``CRIMEDASH_SECRET_KEY``). It must be the same
         in every worker and across restarts, so it comes only from configuration.
+        The web server refuses to start without one of at least
+        ``MIN_SECRET_KEY_LENGTH`` characters.
     session_minutes
         Lifetime of a login session in minutes (``CRIMEDASH_SESSION_MINUTES``).
     secure_cookies
@@ -115,6 +119,22 @@ class Settings:
             redis_url=env.get("CRIMEDASH_REDIS_URL", ""),
             tile_url=env.get("CRIMEDASH_TILE_URL", ""),
         )
+
+    def require_secret_key(self) -> str:
+        """Return the secret key, or raise ``ConfigError`` if it is missing or short."""
+        if not self.secret_key:
+            raise ConfigError(
+                "CRIMEDASH_SECRET_KEY is missing; set it to a random string of at "
+                f"least {MIN_SECRET_KEY_LENGTH} characters, the same for every "
+                "worker, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+            )
+        if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"CRIMEDASH_SECRET_KEY has {len(self.secret_key)} characters; it "
+                f"needs at least {MIN_SECRET_KEY_LENGTH}."
+            )
+        return self.secret_key
 
 
 def _bool(env, name: str, default: bool) -> bool:

@@ -1,0 +1,25 @@
+"""Component ids of the Administration page."""
+
+USERS_TABLE = "admin-users-table"
+USERS_VERSION = "admin-users-version"
+
+NEW_USERNAME = "admin-new-username"
+NEW_DISPLAY_NAME = "admin-new-display-name"
+NEW_PASSWORD = "admin-new-password"
+NEW_ROLE = "admin-new-role"
+NEW_COUNTRY = "admin-new-country"
+NEW_DIVISION = "admin-new-division"
+NEW_STATION = "admin-new-station"
+ADD_BUTTON = "admin-add-button"
+
+TARGET_USER = "admin-target-user"
+TARGET_PASSWORD = "admin-target-password"
+DISABLE_BUTTON = "admin-disable-button"
+ENABLE_BUTTON = "admin-enable-button"
+PASSWORD_BUTTON = "admin-password-button"
+MESSAGE = "admin-message"
+
+AUDIT_USER = "admin-audit-user"
+AUDIT_ACTION = "admin-audit-action"
+AUDIT_DATES = "admin-audit-dates"
+AUDIT_TABLE = "admin-audit-table"

@@ -1,0 +1,3 @@
+"""Component ids of the Indicators page."""
+
+BODY = "indicators-body"

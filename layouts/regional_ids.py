@@ -1,0 +1,3 @@
+"""Component ids of the Regional comparison page."""
+
+BODY = "regional-body"

@@ -1,0 +1,7 @@
+"""Component ids of the application shell: location, navbar and content area."""
+
+URL = "shell-url"
+NAVBAR = "shell-navbar"
+CONTENT = "shell-content"
+NAVBAR_TOGGLER = "shell-navbar-toggler"
+NAVBAR_COLLAPSE = "shell-navbar-collapse"

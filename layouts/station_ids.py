@@ -1,0 +1,5 @@
+"""Component ids of the Station workspace page."""
+
+COUNTRY = "station-country"
+STATION = "station-station"
+SUMMARY = "station-summary"

@@ -1,0 +1,3 @@
+"""Component ids of the Strategy page."""
+
+BODY = "strategy-body"
