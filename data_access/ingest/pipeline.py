@@ -26,6 +26,7 @@ from data_access.ingest.source_map import SourceMap, load_source_map
 from data_access.ingest.stations import (
     containing_areas,
     create_missing_stations,
+    flag_swapped_points,
     load_stations,
 )
 from data_access.ingest.writer import (
@@ -204,6 +205,7 @@ def _assign_stations(connection, source_map: SourceMap, prepared: Prepared) -> N
             rule.name_template,
         )
     stations = load_stations(connection, source_map.country)
+    flag_swapped_points(incidents, stations)
     usable = incidents["coord_flag"] == ""
     inside = containing_areas(
         stations, incidents["lon"].where(usable), incidents["lat"].where(usable)

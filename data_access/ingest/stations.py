@@ -67,3 +67,30 @@ def containing_areas(
     positions = np.flatnonzero(usable.to_numpy())[found["point"].to_numpy()]
     result.iloc[positions] = found["id"].to_numpy()
     return result
+
+
+# Margin around the station areas, in degrees, inside which a point is plausible.
+BOUNDS_MARGIN = 0.5
+
+
+def flag_swapped_points(incidents: pd.DataFrame, stations: pd.DataFrame) -> None:
+    """Flag as swapped the points that fall near the stations only when swapped.
+
+    Needs station areas: a point whose longitude and latitude are both in range
+    can be recognised as swapped only against where the country lies.
+    """
+    with_area = stations.dropna(subset=["area_wkt"])
+    if with_area.empty:
+        return
+    west, south, east, north = shapely.total_bounds(
+        shapely.from_wkt(with_area["area_wkt"].to_numpy())
+    )
+
+    def near(lon, lat):
+        return lon.between(west - BOUNDS_MARGIN, east + BOUNDS_MARGIN) & lat.between(
+            south - BOUNDS_MARGIN, north + BOUNDS_MARGIN
+        )
+
+    lon, lat = incidents["lon"], incidents["lat"]
+    swapped = (incidents["coord_flag"] == "") & ~near(lon, lat) & near(lat, lon)
+    incidents.loc[swapped, "coord_flag"] = "swapped"
