@@ -1,0 +1,89 @@
+"""The import subcommands of ``crimedash``, run in-process as a user would."""
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select
+
+from dashboard.cli import main
+from data_access import schema
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run(monkeypatch, database_url, *argv):
+    monkeypatch.setenv("CRIMEDASH_DATABASE_URL", database_url)
+    return main(list(argv))
+
+
+def test_init_db_then_import_leeds(monkeypatch, capsys, database_url, shared_data):
+    data = (
+        shared_data / "incidents" / "uk_police_west_yorkshire_leeds_2018-07_street.csv"
+    )
+
+    assert run(monkeypatch, database_url, "init-db") == 0
+    assert (
+        run(
+            monkeypatch,
+            database_url,
+            "ingest",
+            str(data),
+            "--source",
+            str(EXAMPLES / "leeds" / "source.toml"),
+        )
+        == 0
+    )
+    assert (
+        run(
+            monkeypatch,
+            database_url,
+            "ingest-offences",
+            str(EXAMPLES / "leeds" / "offence_codes.csv"),
+            "--country",
+            "GBR-WYP",
+        )
+        == 0
+    )
+    output = capsys.readouterr().out
+
+    assert "rows read:                10726" in output
+    assert "incidents inserted:       10726" in output
+    assert "Imported 14 offence codes for GBR-WYP." in output
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        unmapped = connection.scalar(
+            select(func.count()).where(
+                schema.incident.c.principal_iccs_code == schema.UNMAPPED
+            )
+        )
+    engine.dispose()
+    assert unmapped == 3319 + 227
+
+
+def test_missing_file_exits_with_message(monkeypatch, capsys, database_url, tmp_path):
+    status = run(
+        monkeypatch,
+        database_url,
+        "ingest",
+        str(tmp_path / "none.csv"),
+        "--source",
+        str(EXAMPLES / "leeds" / "source.toml"),
+    )
+    error = capsys.readouterr().err
+
+    assert status == 2
+    assert "none.csv: file not found." in error
+    assert "Traceback" not in error
+
+
+def test_bad_correspondence_exits_naming_row(
+    monkeypatch, capsys, database_url, tmp_path
+):
+    table = tmp_path / "codes.csv"
+    table.write_text("national_code,iccs_code,status\nA,0101,mapped\nB,9999,mapped\n")
+    status = run(
+        monkeypatch, database_url, "ingest-offences", str(table), "--country", "LCA"
+    )
+    error = capsys.readouterr().err
+
+    assert status == 2
+    assert "row 3: iccs_code '9999' is not in the ICCS list" in error
