@@ -120,6 +120,22 @@ def _parse_by_shape(text: pd.Series, formats, values, precision) -> None:
     declared order, and a value keeps the first format that reads it, so one
     column never mixes day-first and month-first readings.
     """
+    # Most exports write a whole column in one format: read that in one pass and
+    # group only what it leaves.
+    first_format, first_precision = formats[0]
+    for date_format, format_precision in formats:
+        sample = text.head(1)
+        if pd.to_datetime(sample, format=date_format, errors="coerce").notna().all():
+            first_format, first_precision = date_format, format_precision
+            break
+    parsed = pd.to_datetime(text, format=first_format, errors="coerce")
+    found = parsed[parsed.notna()]
+    values.loc[found.index] = found.astype("datetime64[us]")
+    precision.loc[found.index] = first_precision
+    text = text[parsed.isna()]
+    if text.empty:
+        return
+
     shapes = text.str.replace(r"\d", "0", regex=True)
     for _, group in text.groupby(shapes, sort=False):
         todo = group
@@ -266,7 +282,7 @@ MAX_AGE = 120
 _FIREARM_WORDS = ("firearm", "gun", "pistol", "rifle", "revolver", "shotgun")
 
 
-def is_firearm(weapon: str) -> bool:
-    """Return whether a weapon description names a firearm."""
-    word = weapon.strip().lower()
-    return any(term in word for term in _FIREARM_WORDS)
+def firearm_mask(weapons: pd.Series) -> pd.Series:
+    """Return True where a weapon description names a firearm."""
+    pattern = "|".join(_FIREARM_WORDS)
+    return weapons.str.lower().str.contains(pattern, regex=True).fillna(False)

@@ -16,7 +16,7 @@ import pandas as pd
 from data_access.ingest.parsing import (
     MAX_AGE,
     SEX_CODES,
-    is_firearm,
+    firearm_mask,
     parse_datetimes,
     parse_flag,
     parse_numbers,
@@ -280,7 +280,7 @@ def _add_text_fields(rows, incidents) -> None:
         cells = rows.cells(name)
         incidents[name] = None if cells is None else cells.where(cells != "")
     weapon = rows.cells("weapon")
-    incidents["firearm"] = False if weapon is None else weapon.map(is_firearm)
+    incidents["firearm"] = False if weapon is None else firearm_mask(weapon)
     station = rows.map.station
     if station.mode == "column":
         cells = rows.frame[station.column].astype(str).str.strip()
