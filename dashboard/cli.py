@@ -73,4 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Under ``python -m`` this file runs as ``__main__``, while the command modules
+    # register into ``dashboard.cli``; run that module's ``main``.
+    from dashboard.cli import main as registered_main
+
+    sys.exit(registered_main())

@@ -39,5 +39,8 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
             "workers": workers,
             "accesslog": "-",
             "proc_name": "crimedash",
+            # The control socket sits at one path per user by default, which two
+            # servers on one machine would share; the dashboard does not use it.
+            "control_socket_disable": True,
         }
     ).run()

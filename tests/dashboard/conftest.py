@@ -1,4 +1,4 @@
-"""Fixtures of the dashboard tests: a seeded warehouse, the app and logged-in clients."""
+"""Fixtures of dashboard tests: a seeded warehouse, the app, logged-in clients."""
 
 from __future__ import annotations
 
