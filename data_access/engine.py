@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.engine import make_url
 
 from data_access import schema
+from data_access.cache import bump_generation
 from data_access.reference import load_iccs_codes
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ def _load_reference_rows(connection) -> None:
     rows = [row for row in load_iccs_codes() if row["code"] not in have]
     if rows:
         connection.execute(insert(schema.iccs_category), rows)
+
+    if connection.scalar(select(schema.warehouse_generation.c.id).limit(1)) is None:
+        bump_generation(connection, "warehouse created")
 
     known = set(connection.scalars(select(schema.country.c.code)))
     countries = [row for row in CARIBBEAN_COUNTRIES if row["code"] not in known]

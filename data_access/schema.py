@@ -349,3 +349,14 @@ Index(
     rollup_quality.c.country_code,
     rollup_quality.c.month,
 )
+
+# One row per change to the warehouse's content (its creation, an import, a
+# correspondence load), written in the same transaction. Cached answers are keyed on
+# the random token of the latest row, which differs between two warehouses too.
+warehouse_generation = Table(
+    "warehouse_generation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
+from data_access.cache import bump_generation
 from data_access.ingest.errors import CorrespondenceError, IngestError
 from data_access.ingest.prepare import Correspondence
 from data_access.ingest.reading import ROW_NUMBER, read_export
@@ -60,6 +61,7 @@ def import_correspondence(
         remapped = remap_country(
             connection, country_code, load_correspondence(connection, country_code)
         )
+        bump_generation(connection, f"correspondence {country_code}")
     logger.info(
         "imported %d offence codes for %s from %s; %d stored offences re-mapped",
         len(rows),

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
+from data_access.cache import bump_generation
 from data_access.ingest.correspondence import iccs_identity, load_correspondence
 from data_access.ingest.errors import IngestError
 from data_access.ingest.prepare import (
@@ -149,6 +150,7 @@ def _write(connection, data_path, source_map, prepared: Prepared, report, timezo
         connection, source_map.country, import_id, prepared
     )
     rebuild_rollups(connection, source_map.country)
+    bump_generation(connection, f"import {import_id}")
 
     rejected_rows = {problem.row_number for problem in prepared.problems}
     report.import_id = import_id
