@@ -32,6 +32,7 @@ from data_access.ingest.stations import (
 )
 from data_access.ingest.writer import (
     lock_for_import,
+    release_import_cache,
     upsert_incidents,
     write_quarantine,
 )
@@ -80,7 +81,10 @@ def ingest_file(
 
     report = ImportReport(file_name=str(data_path))
     with engine.begin() as connection:
-        _write(connection, data_path, source_map, prepared, report, timezone)
+        try:
+            _write(connection, data_path, source_map, prepared, report, timezone)
+        finally:
+            release_import_cache(connection)
     logger.info(
         "imported %s: %d inserted, %d updated, %d unchanged, %d rejected",
         data_path.name,

@@ -10,6 +10,7 @@ from data_access.ingest.prepare import Prepared
 from data_access.schema import incident, offence, quarantine, suspect, victim
 
 CHUNK = 20_000
+IMPORT_CACHE_KIB = 256 * 1024
 
 # Columns compared and written for an incident, besides its key and import id.
 INCIDENT_COLUMNS = (
@@ -49,6 +50,16 @@ def lock_for_import(connection) -> None:
     """
     if connection.dialect.name == "postgresql":
         connection.execute(text("LOCK TABLE incident IN SHARE ROW EXCLUSIVE MODE"))
+    else:
+        # A larger page cache for this connection keeps the indexes being written
+        # in memory; SQLite's default is 2 MB. Reset by ``release_import_cache``.
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+
+
+def release_import_cache(connection) -> None:
+    """Return a SQLite connection's page cache to its default size."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA cache_size = -2000")
 
 
 def write_quarantine(connection, import_id: int, file_name: str, problems) -> None:
