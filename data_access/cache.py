@@ -1,16 +1,16 @@
 """A cache of warehouse answers, keyed on the caller's scope and the question.
 
 Query functions of ``data_access`` that take ``(engine, scope, ...)`` are wrapped in
-``cached_read``. An answer is stored under a key made of the warehouse generation,
+``cached_read``. A result is stored under a key made of the warehouse generation,
 the scope, the function and its arguments, so:
 
-- two users with different scopes never share an answer;
+- two users with different scopes never share a result;
 - every import and every correspondence load adds a row to ``warehouse_generation``
   in its own transaction, which changes every key at once, so nothing cached before
   an import is served after it. Old entries expire by their time to live.
 
 The backend is a bounded in-process store by default, or Redis when
-``CRIMEDASH_REDIS_URL`` is set, so that several app processes share answers.
+``CRIMEDASH_REDIS_URL`` is set, so that several app processes share results.
 Without an installed cache, wrapped functions simply run.
 """
 
@@ -75,7 +75,7 @@ class RedisBackend:
 
 
 class QueryCache:
-    """Answers of wrapped query functions, stored in a backend."""
+    """Results of wrapped query functions, stored in a backend."""
 
     def __init__(self, backend, ttl_seconds: int = DEFAULT_TTL_SECONDS):
         self.backend = backend
@@ -84,7 +84,7 @@ class QueryCache:
         self.misses = 0
 
     def fetch(self, engine: Engine, scope: Scope, name: str, args, compute):
-        """Return the stored answer for this question, or compute and store it."""
+        """Return the stored result for this question, or compute and store it."""
         key = question_key(current_generation(engine), scope, name, args)
         stored = self.backend.get(key)
         if stored is not None:

@@ -351,7 +351,7 @@ Index(
 )
 
 # One row per change to the warehouse's content (its creation, an import, a
-# correspondence load), written in the same transaction. Cached answers are keyed on
+# correspondence load), written in the same transaction. Cached results are keyed on
 # the random token of the latest row, which differs between two warehouses too.
 warehouse_generation = Table(
     "warehouse_generation",

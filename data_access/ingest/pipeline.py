@@ -47,7 +47,7 @@ def ingest_file(
     """Import one CSV or Excel export described by a source map.
 
     Good rows are written in one transaction, together with a quarantine row for
-    each invalid cell of the rejected rows and the country's rebuilt rollups; if
+    each invalid cell of the rejected rows and the country's rebuilt rollups. If
     anything fails while writing, nothing of the import remains.
 
     Raises

@@ -1,8 +1,8 @@
 """Turning the rows of an export into validated incidents, offences and people.
 
 Parsing is done column by column on the whole frame. Every cell that fails becomes a
-``Problem`` naming the row, field, value and reason; a row with any problem is
-rejected as a whole and the rest of the file goes on.
+``Problem`` naming the row, field, value and reason. A row with any problem is
+rejected as a whole, and the rest of the file is imported.
 """
 
 from __future__ import annotations
