@@ -1,4 +1,4 @@
-"""A cache of warehouse answers, keyed on the caller's scope and the question.
+"""A cache of warehouse query results, keyed on the caller's scope and the question.
 
 Query functions of ``data_access`` that take ``(engine, scope, ...)`` are wrapped in
 ``cached_read``. A result is stored under a key made of the warehouse generation,
