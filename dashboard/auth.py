@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -174,6 +174,10 @@ def _start_session(user: users.UserRecord) -> None:
     login_user(SessionUser(user))
     session.permanent = True
     session[LOGIN_TIME_KEY] = int(time.time())
+    # Make the form token now: the page's first requests run in parallel, and a
+    # token added to the session by one of them would be overwritten by the
+    # cookies of the others.
+    generate_csrf()
     logger.info("user %s logged in", user.username)
     audit.record(
         current_app.config[ENGINE_KEY],
@@ -190,6 +194,12 @@ def _after_login_path(registry, role: str, next_path: str) -> str:
     if page is not None and page.allows(role):
         return page.path
     return registry.landing_path(role)
+
+
+@blueprint.route("/favicon.ico")
+def favicon():
+    """Send browsers that ask for the icon at the root to Dash's icon."""
+    return redirect("/_favicon.ico", code=301)
 
 
 @blueprint.route("/logout", methods=["POST"])

@@ -30,7 +30,7 @@ from layouts.registry import Page, PageRegistry
 
 logger = logging.getLogger(__name__)
 
-PUBLIC_PATHS = frozenset({"/login", "/_favicon.ico"})
+PUBLIC_PATHS = frozenset({"/login", "/favicon.ico", "/_favicon.ico"})
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 CALLBACK_PATH = "/_dash-update-component"
 # URL rules of Dash's index and catch-all views, which serve every page path.
@@ -79,13 +79,19 @@ def _check_request(registry, settings, callback_pages):
         return _login_required(path)
     if path == CALLBACK_PATH:
         return _check_callback(callback_pages)
-    if request.url_rule is not None and request.url_rule.rule in PAGE_RULES:
+    if _is_page_request():
         return _check_page(registry, path)
     return None
 
 
+def _is_page_request() -> bool:
+    return request.url_rule is not None and request.url_rule.rule in PAGE_RULES
+
+
 def _login_required(path: str):
-    if request.method == "GET" and not path.startswith("/_"):
+    # Only page loads are sent to the form: a redirected sub-resource request
+    # would render the form and set a cookie that races the user's own login.
+    if request.method == "GET" and _is_page_request():
         return redirect(f"/login?next={quote(path)}")
     return Response("Login required.", status=401, mimetype="text/plain")
 
