@@ -93,6 +93,8 @@ def users_command(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(
             "the user tables are missing; run `crimedash init-db` first."
         ) from None
+    finally:
+        engine.dispose()
 
 
 def _add(engine, args) -> int:

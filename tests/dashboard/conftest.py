@@ -31,6 +31,20 @@ def app(seeded_engine, settings):
 
 
 @pytest.fixture
+def make_app(seeded_engine, database_url, tmp_path):
+    """Return a factory of apps on the seeded warehouse, with settings overrides."""
+    apps = []
+
+    def build(**overrides):
+        apps.append(create_app(make_settings(database_url, tmp_path, **overrides)))
+        return apps[-1]
+
+    yield build
+    for built in apps:
+        built.server.config["CRIMEDASH_ENGINE"].dispose()
+
+
+@pytest.fixture
 def login_as(app):
     """Return a function that logs a user in and returns their test client."""
 

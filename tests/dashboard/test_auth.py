@@ -66,10 +66,8 @@ def test_wrong_user_and_password_same_message(app):
     ]
 
 
-def test_failures_lock_account(seeded_engine, database_url, tmp_path):
-    app = create_app(
-        make_settings(database_url, tmp_path, max_failed_logins=3, lockout_minutes=5)
-    )
+def test_failures_lock_account(seeded_engine, make_app):
+    app = make_app(max_failed_logins=3, lockout_minutes=5)
     client = app.server.test_client()
 
     for _ in range(3):
@@ -157,8 +155,8 @@ def test_session_cookie_flags(app):
     assert "Secure" not in cookie
 
 
-def test_secure_cookie_when_configured(seeded_engine, database_url, tmp_path):
-    app = create_app(make_settings(database_url, tmp_path, secure_cookies=True))
+def test_secure_cookie_when_configured(make_app):
+    app = make_app(secure_cookies=True)
     client = app.server.test_client()
     page = client.get("/login", base_url="https://localhost")
 
@@ -180,10 +178,9 @@ def test_secure_cookie_when_configured(seeded_engine, database_url, tmp_path):
     assert "SameSite=Lax" in cookie
 
 
-def test_session_valid_in_second_instance(seeded_engine, database_url, tmp_path):
-    settings = make_settings(database_url, tmp_path)
-    first = create_app(settings).server.test_client()
-    second = create_app(settings).server.test_client()
+def test_session_valid_in_second_instance(make_app):
+    first = make_app().server.test_client()
+    second = make_app().server.test_client()
     login(first, "commissioner")
     cookie = first.get_cookie("crimedash_session")
 
@@ -193,10 +190,9 @@ def test_session_valid_in_second_instance(seeded_engine, database_url, tmp_path)
     assert second.get("/strategy").status_code == 200
 
 
-def test_other_secret_key_rejects_session(seeded_engine, database_url, tmp_path):
-    first = create_app(make_settings(database_url, tmp_path)).server.test_client()
-    other = make_settings(database_url, tmp_path, secret_key="another-key-" + "x" * 32)
-    second = create_app(other).server.test_client()
+def test_other_secret_key_rejects_session(make_app):
+    first = make_app().server.test_client()
+    second = make_app(secret_key="another-key-" + "x" * 32).server.test_client()
     login(first, "commissioner")
 
     second.set_cookie("crimedash_session", first.get_cookie("crimedash_session").value)
