@@ -6,7 +6,19 @@ The tables are created and changed only by the Alembic migrations in
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 app_metadata = MetaData()
 
@@ -38,4 +50,75 @@ audit_log = Table(
     Column("object", Text, nullable=False),
     Column("detail", Text, nullable=False),
     Column("remote_addr", String(64)),
+)
+
+# Monthly action plans of stations: one per station and month, with status draft,
+# submitted, approved or closed.
+action_plan = Table(
+    "action_plan",
+    app_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("country_code", String(16), nullable=False),
+    Column("station_code", Text, nullable=False),
+    Column("division_code", String(32)),
+    Column("month", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("approved_by", String(64)),
+    Column("approved_at", DateTime),
+)
+
+# A problem the plan tackles: where (a WGS84 polygon as WKT), what (ICCS code
+# prefixes, comma-separated), when (days, hours) and the target reduction.
+plan_priority = Table(
+    "plan_priority",
+    app_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", ForeignKey("action_plan.id", ondelete="CASCADE"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("problem", Text, nullable=False),
+    Column("area_wkt", Text, nullable=False),
+    Column("area_source", String(32), nullable=False),
+    Column("categories", Text, nullable=False),
+    Column("days", Text, nullable=False),
+    Column("hour_from", Integer),
+    Column("hour_to", Integer),
+    Column("stage", String(16), nullable=False),
+    Column("offender_notes", Text, nullable=False),
+    Column("victim_notes", Text, nullable=False),
+    Column("place_notes", Text, nullable=False),
+    Column("target_percent", Float, nullable=False),
+    Column("carried_from_id", Integer),
+)
+
+plan_response = Table(
+    "plan_response",
+    app_metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "priority_id",
+        ForeignKey("plan_priority.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("position", Integer, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("due_date", Date),
+    Column("resources", Text, nullable=False),
+    Column("patrol_minutes", Integer),
+    Column("completion", String(16), nullable=False),
+)
+
+# Who changed a plan, when, and what.
+plan_history = Table(
+    "plan_history",
+    app_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", ForeignKey("action_plan.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
 )

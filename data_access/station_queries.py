@@ -147,7 +147,7 @@ def base_map_shapes(
         ``(name, wkt)`` of the country's parishes or districts, whose union is the
         country outline.
     """
-    scope.check_country(record.country_code)
+    _check(scope, record)
     with engine.connect() as connection:
         stations = connection.execute(
             select(station.c.code, station.c.area_wkt).where(
@@ -272,7 +272,9 @@ def _when(condition, value):
 
 
 def _month_column(basis: str):
-    return incident.c.occurred_month if basis == "occurred" else incident.c.reported_month
+    return (
+        incident.c.occurred_month if basis == "occurred" else incident.c.reported_month
+    )
 
 
 def _category_filter(column, categories: list[str] | tuple[str, ...]):

@@ -10,8 +10,13 @@ from sqlalchemy import select
 from data_access.app_tables import audit_log
 from tests.dashboard.helpers import callback_body
 
-SUMMARY = "station-summary.children"
-STATION_LIST = "..station-station.options...station-station.value.."
+SUMMARY = (
+    "..station-compstat.children...station-trend.children"
+    "...station-what.children...station-quality.children.."
+)
+STATION_LIST = (
+    "..station-country.value...station-station.options...station-station.value.."
+)
 USERS_TABLE = "..admin-users-table.children...admin-target-user.options.."
 AUDIT_TABLE = "admin-audit-table.children"
 
@@ -20,7 +25,14 @@ def _summary_body(dependencies, station_code, country_code="LCA"):
     return callback_body(
         dependencies,
         SUMMARY,
-        {"station-station.value": station_code, "station-country.value": country_code},
+        {
+            "station-station.value": station_code,
+            "station-country.value": country_code,
+            "station-month.value": 202402,
+            "station-unit.value": "incidents",
+            "station-basis.value": "occurred",
+            "station-categories.value": [],
+        },
     )
 
 
@@ -39,8 +51,10 @@ def test_station_commander_reads_own_station(login_as, dependencies):
     )
 
     assert response.status_code == 200
-    cells = _cell_texts(response.json)
-    assert cells == ["2024-01", "6", "2024-02", "4"]
+    compstat = response.json["response"]["station-compstat"]["children"]
+    cells = _cell_texts(compstat)
+    # February 2024 against January: 4 incidents against 6 in the seeded rollups.
+    assert cells[:6] == ["All categories", "4", "6", "-2", "-0.9", "–"]
 
 
 def _cell_texts(node) -> list[str]:
