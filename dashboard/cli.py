@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _import_command_modules() -> None:
     # Importing these modules registers their subcommands.
     import dashboard.commands  # noqa: F401
+    import dashboard.demo  # noqa: F401
     import dashboard.user_commands  # noqa: F401
 
 

@@ -1,7 +1,7 @@
 """A seeded demo of ten years of incidents in the eight countries.
 
 ``write_demo_exports`` writes one records export per country (CSV), with its source
-map (TOML) and correspondence table (CSV); ``build_demo_warehouse`` loads the
+map (TOML) and correspondence table (CSV). ``build_demo_warehouse`` loads the
 geography and imports those files through the ordinary import.
 """
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,14 +31,20 @@ COUNTRY_CODES = tuple(profile.code for profile in COUNTRIES)
 
 @dataclass(frozen=True)
 class DemoSummary:
-    """What one build of the demo wrote and imported, with timings in seconds."""
+    """Summary of one build of the demo, with timings in seconds.
+
+    Attributes
+    ----------
+    waiting_seconds
+        Time the import spent waiting for the generator.
+    """
 
     exports: list[ExportFiles]
     rows_written: int
     rows_imported: int
     rows_rejected: int
-    generate_seconds: float
-    import_seconds: float
+    waiting_seconds: float
+    total_seconds: float
 
 
 def write_demo_exports(
@@ -107,27 +115,37 @@ def build_demo_warehouse(
     """Load the geography, write the demo exports and import them.
 
     The exports go through the same import as a force's real files:
-    ``import_correspondence`` for each code table, then ``ingest_file``.
+    ``import_correspondence`` for each code table, then ``ingest_file``. A second
+    process writes the next country's export while this one imports the last, so
+    the build takes about as long as the imports alone on two cores.
     """
     from data_access.ingest import import_correspondence, ingest_file
 
-    init_warehouse(engine)
-    load_geography(engine, geodata_dir)
     started = time.perf_counter()
-    exports = write_demo_exports(geodata_dir, out_dir, seed, scale, countries)
-    generated = time.perf_counter()
-    imported = rejected = 0
-    for files in exports:
-        import_correspondence(engine, files.correspondence, files.country_code)
-        report = ingest_file(engine, files.incidents, files.source_map)
-        imported += report.inserted + report.updated + report.unchanged
-        rejected += report.rejected
-    finished = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        futures = [
+            pool.submit(write_demo_exports, geodata_dir, out_dir, seed, scale, (code,))
+            for code in countries
+        ]
+        init_warehouse(engine)
+        load_geography(engine, geodata_dir)
+        exports, imported, rejected = [], 0, 0
+        waiting = 0.0
+        for future in futures:
+            before = time.perf_counter()
+            (files,) = future.result()
+            waiting += time.perf_counter() - before
+            import_correspondence(engine, files.correspondence, files.country_code)
+            report = ingest_file(engine, files.incidents, files.source_map)
+            imported += report.inserted + report.updated + report.unchanged
+            rejected += report.rejected
+            exports.append(files)
     return DemoSummary(
         exports=exports,
         rows_written=sum(files.rows for files in exports),
         rows_imported=imported,
         rows_rejected=rejected,
-        generate_seconds=generated - started,
-        import_seconds=finished - generated,
+        waiting_seconds=waiting,
+        total_seconds=time.perf_counter() - started,
     )

@@ -137,8 +137,8 @@ def _statuses(rng, rows, kinds) -> np.ndarray:
     )
 
 
-def _pick_codes(rng, offences, kinds, wanted_kind: str, rows) -> np.ndarray:
-    table = offences.of_kind(wanted_kind)
+def _pick_codes(rng, offences, kinds, code_kind: str, rows) -> np.ndarray:
+    table = offences.of_kind(code_kind)
     picks = rng.choice(len(table), len(rows), p=table["weight"].to_numpy())
     return table["national_code"].to_numpy()[picks]
 

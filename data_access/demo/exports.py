@@ -2,7 +2,7 @@
 
 Each country's export has its own layout, as real records systems differ: column
 names, date formats, list separators and how sex and attempts are written. The
-source map written beside it tells the import how to read it (see
+source map written beside it describes the layout to the import (see
 ``docs/source-map.md``).
 """
 

@@ -70,7 +70,9 @@ def generate_country(inputs: CountryInputs, seed: int, scale: float) -> pd.DataF
         [rows, _emerging_hot_spots(rng, inputs, rows, days)], ignore_index=True
     )
     rows = _add_times(rng, rows)
-    rows = pd.concat([rows, _near_repeats(rng, inputs, rows)], ignore_index=True)
+    repeats = _near_repeats(rng, inputs, rows)
+    if len(repeats):
+        rows = pd.concat([rows, repeats], ignore_index=True)
     return _finish(rng, inputs, rows)
 
 
@@ -327,6 +329,8 @@ def _near_repeats(rng, inputs, rows) -> pd.DataFrame:
                 }
             )
         )
+    if not parts:
+        return rows.iloc[:0]
     repeats = pd.concat(parts, ignore_index=True)
     last = np.datetime64(LAST_DAY) + np.timedelta64(1, "D")
     return repeats[repeats["occurred_from"] < last]

@@ -1,9 +1,9 @@
 """National offence codes of the demo countries and their ICCS correspondence.
 
-Each country gets a few hundred codes in its own format: the common offences of
-the catalogue below, a long tail of rarer offences named after ICCS classes, codes
-excluded as not a crime, a few codes still pending a mapping, and two retired codes
-that the correspondence table does not list at all.
+Each country gets a few hundred codes in its own format. They are the common
+offences of the catalogue below and a long tail of rarer offences named after ICCS
+classes, with codes excluded as not a crime and a few codes still pending a mapping.
+Two retired codes appear in the exports but not in the correspondence table.
 """
 
 from __future__ import annotations

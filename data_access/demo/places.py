@@ -103,10 +103,10 @@ def points_inside(rng, station: StationArea, count: int):
         x = np.round(rng.uniform(minx, maxx, batch), 5)
         y = np.round(rng.uniform(miny, maxy, batch), 5)
         inside = np.flatnonzero(shapely.contains_xy(station.area, x, y))
-        taken = inside[: len(todo)]
-        result_lon[todo[: len(taken)]] = x[taken]
-        result_lat[todo[: len(taken)]] = y[taken]
-        todo = todo[len(taken) :]
+        accepted = inside[: len(todo)]
+        result_lon[todo[: len(accepted)]] = x[accepted]
+        result_lat[todo[: len(accepted)]] = y[accepted]
+        todo = todo[len(accepted) :]
     # NOTE: points still left after MAX_ROUNDS stay on the station point, which
     # lies inside its area.
     return result_lon, result_lat

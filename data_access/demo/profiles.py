@@ -47,18 +47,18 @@ class CountryProfile:
 
 
 COUNTRIES = (
-    CountryProfile("ATG", "columns_month_first", "numbered", 24, 8, 0.62, 0.84),
-    CountryProfile("BRB", "split_date", "section", 16, 8, 0.70, 0.86),
-    CountryProfile("GRD", "rms", "digits", 20, 8, 0.60, 0.83),
+    CountryProfile("ATG", "columns_month_first", "numbered", 21, 8, 0.62, 0.84),
+    CountryProfile("BRB", "split_date", "section", 14, 8, 0.70, 0.86),
+    CountryProfile("GRD", "rms", "digits", 17, 8, 0.60, 0.83),
     CountryProfile(
-        "GUY", "split_date", "section", 15, 2, 0.66, 0.87, ("GYPT-02", "2017-01-01")
+        "GUY", "split_date", "section", 13, 2, 0.66, 0.87, ("GYPT-02", "2017-01-01")
     ),
-    CountryProfile("KNA", "split_date", "numbered", 24, 12, 0.78, 0.90),
+    CountryProfile("KNA", "split_date", "numbered", 21, 12, 0.78, 0.90),
     CountryProfile(
-        "LCA", "rms", "digits", 20, 7, 0.72, 0.88, ("LC08-01", "2016-04-01")
+        "LCA", "rms", "digits", 18, 7, 0.72, 0.88, ("LC08-01", "2016-04-01")
     ),
-    CountryProfile("SUR", "columns_day_first", "digits", 12, 12, 0.60, 0.82),
-    CountryProfile("VCT", "rms", "numbered", 22, 7, 0.68, 0.86),
+    CountryProfile("SUR", "columns_day_first", "digits", 10, 12, 0.60, 0.82),
+    CountryProfile("VCT", "rms", "numbered", 19, 7, 0.68, 0.86),
 )
 
 # Share of each kind among recorded incidents other than homicide and attempted

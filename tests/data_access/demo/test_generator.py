@@ -17,16 +17,16 @@ def _write(folder, seed, countries=("KNA", "LCA")):
 def test_same_seed_same_files(tmp_path):
     first = _write(tmp_path / "first", 7)
     second = _write(tmp_path / "second", 7)
-    for one, other in zip(first, second, strict=True):
+    for mine, other in zip(first, second, strict=True):
         for name in ("incidents", "source_map", "correspondence"):
-            assert getattr(one, name).read_bytes() == getattr(other, name).read_bytes()
+            assert getattr(mine, name).read_bytes() == getattr(other, name).read_bytes()
 
 
 def test_different_seeds_differ(tmp_path):
     first = _write(tmp_path / "first", 7)
     second = _write(tmp_path / "second", 8)
-    for one, other in zip(first, second, strict=True):
-        assert one.incidents.read_bytes() != other.incidents.read_bytes()
+    for mine, other in zip(first, second, strict=True):
+        assert mine.incidents.read_bytes() != other.incidents.read_bytes()
 
 
 def test_correspondence_table_contents(tmp_path):
