@@ -15,6 +15,7 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -176,7 +177,9 @@ def _start_session(user: users.UserRecord) -> None:
     session[LOGIN_TIME_KEY] = int(time.time())
     # Make the form token now: the page's first requests run in parallel, and a
     # token added to the session by one of them would be overwritten by the
-    # cookies of the others.
+    # cookies of the others. The login form cached its token in ``g``, and that
+    # token went with the cleared session, so drop the cache first.
+    g.pop("csrf_token", None)
     generate_csrf()
     logger.info("user %s logged in", user.username)
     audit.record(

@@ -228,3 +228,12 @@ def test_logs_never_show_passwords(app, seeded_engine, caplog):
     for secret in [PASSWORD, new_password, "wrong guess of a password", *hashes]:
         assert secret not in text
     assert "argon2" not in text
+
+
+def test_login_puts_form_token_in_session(app):
+    client = app.server.test_client()
+
+    login(client, "station")
+
+    with client.session_transaction() as session:
+        assert "csrf_token" in session
