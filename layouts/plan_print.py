@@ -257,9 +257,10 @@ def plan_pdf(document: PlanDocument, paper: str = "a4") -> bytes:
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 7, _latin(document.title))
+    _text(pdf, 0, 7, _latin(document.title))
     pdf.set_font("Helvetica", size=9)
-    pdf.multi_cell(
+    _text(
+        pdf,
         0,
         5,
         _latin(
@@ -274,11 +275,11 @@ def plan_pdf(document: PlanDocument, paper: str = "a4") -> bytes:
     _pdf_heading(pdf, "Priorities")
     for number, priority in enumerate(document.plan.priorities, start=1):
         pdf.set_font("Helvetica", "B", 10)
-        pdf.multi_cell(0, 6, f"Priority {number}")
+        _text(pdf, 0, 6, f"Priority {number}")
         pdf.set_font("Helvetica", size=9)
         for key, value in _priority_lines(priority):
             if value:
-                pdf.multi_cell(0, 5, _latin(f"{key}: {value}"))
+                _text(pdf, 0, 5, _latin(f"{key}: {value}"))
         if priority.responses:
             _pdf_table(
                 pdf, RESPONSE_HEAD, [_response_cells(r) for r in priority.responses]
@@ -288,14 +289,19 @@ def plan_pdf(document: PlanDocument, paper: str = "a4") -> bytes:
     if rows:
         _pdf_table(pdf, REVIEW_HEAD, rows)
     else:
-        pdf.multi_cell(0, 5, "No previous plan to review.")
+        _text(pdf, 0, 5, "No previous plan to review.")
     return bytes(pdf.output())
+
+
+def _text(pdf: FPDF, _width, height: float, text: str) -> None:
+    """Write a paragraph across the page and move to the next line."""
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
 
 
 def _pdf_heading(pdf: FPDF, text: str) -> None:
     pdf.ln(2)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.multi_cell(0, 7, _latin(text))
+    _text(pdf, 0, 7, _latin(text))
     pdf.set_font("Helvetica", size=8)
 
 
