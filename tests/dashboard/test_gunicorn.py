@@ -87,13 +87,17 @@ def _log_in(base: str) -> requests.Session:
     return session
 
 
-def _summary_body() -> dict:
+def _users_table_body() -> dict:
+    """Return the POST body of the Administration page's users table callback."""
     return {
-        "output": "station-summary.children",
-        "outputs": {"id": "station-summary", "property": "children"},
-        "inputs": [{"id": "station-station", "property": "value", "value": "CAS"}],
-        "state": [{"id": "station-country", "property": "value", "value": "LCA"}],
-        "changedPropIds": ["station-station.value"],
+        "output": "..admin-users-table.children...admin-target-user.options..",
+        "outputs": [
+            {"id": "admin-users-table", "property": "children"},
+            {"id": "admin-target-user", "property": "options"},
+        ],
+        "inputs": [{"id": "admin-users-version", "property": "data", "value": 0}],
+        "state": [],
+        "changedPropIds": ["admin-users-version.data"],
     }
 
 
@@ -103,12 +107,14 @@ def test_session_shared_by_workers_and_reload(gunicorn_server):
 
     layouts = [session.get(f"{base}/_dash-layout", timeout=10) for _ in range(40)]
     callbacks = [
-        session.post(f"{base}/_dash-update-component", json=_summary_body(), timeout=10)
+        session.post(
+            f"{base}/_dash-update-component", json=_users_table_body(), timeout=10
+        )
         for _ in range(40)
     ]
     statuses = [r.status_code for r in layouts + callbacks]
     assert statuses.count(200) == 80
-    assert all("2024-01" in r.text for r in callbacks)
+    assert all('"value":"station"' in r.text for r in callbacks)
 
     old_workers = worker_pids(process.pid)
     process.send_signal(signal.SIGHUP)
