@@ -424,7 +424,7 @@ def form_values(priority) -> tuple:
             "",
             "",
             20,
-            [blank_response()],
+            view.response_rows_layout([blank_response()]),
         )
     hours = [priority.hour_from, priority.hour_to]
     if None in hours:

@@ -152,21 +152,17 @@ def reading_panels() -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(map_panel(), lg=7, className="mb-3"),
-                    _card("CompStat", ids.COMPSTAT, lg=5),
+                    _card("What: ICCS breakdown", ids.WHAT, lg=5),
                 ]
             ),
+            dbc.Row([_card("CompStat", ids.COMPSTAT, lg=12)]),
             dbc.Row(
                 [
                     _card("Trend: 13 months against the year before", ids.TREND, lg=6),
                     _card("When: day of week by hour", ids.WHEN, lg=6),
                 ]
             ),
-            dbc.Row(
-                [
-                    _card("Where it repeats", ids.REPEATS, lg=6),
-                    _card("What: ICCS breakdown", ids.WHAT, lg=6),
-                ]
-            ),
+            dbc.Row([_card("Where it repeats", ids.REPEATS, lg=12)]),
             dbc.Row([_card("Data quality", ids.QUALITY, lg=12)]),
         ]
     )

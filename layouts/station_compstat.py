@@ -191,7 +191,7 @@ def knox_table(result) -> html.Div:
                 html.Td(row["days"]),
                 html.Td(row["observed"]),
                 html.Td(f"{row['expected']:.1f}"),
-                html.Td("–" if row["ratio"] is None else f"{row['ratio']:.2f}"),
+                html.Td("–" if pd.isna(row["ratio"]) else f"{row['ratio']:.2f}"),
                 html.Td(f"{row['p_value']:.2f}"),
             ]
         )
