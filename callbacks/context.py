@@ -75,7 +75,7 @@ def page_context(engine: Engine, user: UserRecord) -> PageContext:
 def audit_out_of_scope(error: OutOfScope) -> None:
     """Log and audit a request refused because it is outside the user's scope."""
     username = getattr(current_user, "username", None)
-    logger.warning("refused out-of-scope request by %s: %s", username, error)
+    logger.warning("rejected out-of-scope request by %s: %s", username, error)
     audit.record(
         get_engine(),
         username,

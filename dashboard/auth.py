@@ -43,7 +43,7 @@ blueprint = Blueprint("auth", __name__, template_folder="templates")
 
 
 class SessionUser(UserMixin):
-    """The logged-in user as Flask-Login sees it: a wrapper around the account."""
+    """The Flask-Login user object: a wrapper around the logged-in account."""
 
     def __init__(self, record: users.UserRecord) -> None:
         self.record = record

@@ -1,6 +1,6 @@
 """Access control in front of every route: login, page roles and callback owners.
 
-One ``before_request`` hook decides every request before Dash sees it:
+One ``before_request`` hook checks every request before Dash handles it:
 
 - ``/login``, ``/assets/...``, ``/_dash-component-suites/...`` and the favicon are
   public;
@@ -126,7 +126,7 @@ def _check_callback(callback_pages: dict[str, Page | None]):
 
 
 def _refuse(target: str, detail: str) -> None:
-    logger.warning("refused %s for user %s: %s", target, current_user.username, detail)
+    logger.warning("rejected %s for user %s: %s", target, current_user.username, detail)
     audit.record(
         get_engine(),
         current_user.username,

@@ -20,7 +20,7 @@ from data_access.engine import make_engine
 
 logger = logging.getLogger(__name__)
 
-# Who the audit log names for changes made on the command line.
+# User name recorded in the audit log for changes made on the command line.
 CLI_ACTOR = "cli"
 
 CREATE_ADMIN_HINT = (
