@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.errors import AnalysisError
 
 # Windows longer than this many hours are left out by default: a window of a
-# week or more covers every hour of the week and says nothing about timing.
+# week or more covers every hour of the week and carries no timing information.
 MAX_WINDOW_HOURS = 7 * 24
 
 WEEKDAY_NAMES = (
@@ -73,7 +73,7 @@ def aoristic_weights(start, end, max_hours: float = MAX_WINDOW_HOURS) -> Aoristi
         Start and end of each incident's window, in local clock time. Missing
         ends are allowed. Time-zone-aware values are read on their own clock.
     max_hours : float, default 168
-        Longest window spread, in hours. Longer windows are left out and
+        Maximum window length spread, in hours. Longer windows are left out and
         counted in ``too_long``, since they spread over the whole week.
 
     Returns
