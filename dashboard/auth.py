@@ -100,6 +100,8 @@ def init_auth(server: Flask, settings: Settings) -> None:
 
 
 def _load_user(user_id: str) -> SessionUser | None:
+    # NOTE: a disabled account loses its open sessions here, but a password reset
+    # does not end sessions that are already open.
     record = users.find_user_by_id(current_app.config[ENGINE_KEY], int(user_id))
     if record is None or not record.is_active:
         return None
