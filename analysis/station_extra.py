@@ -199,43 +199,52 @@ def compstat_rows(
         ``difference``, ``score``, ``flag`` and ``percent`` (``None`` on a small
         base).
     """
-    (recent_start, recent_end), (before_start, before_end) = twenty_eight_day_windows(
-        month
-    )
+    recent, before = twenty_eight_day_windows(month)
     year_start = (month // 100) * 100 + 1
+    months = monthly["month"].to_numpy()
+    days = pd.to_datetime(daily["day"]).to_numpy("datetime64[D]")
+    month_codes = monthly["iccs_code"].to_numpy(dtype=str)
+    day_codes = daily["iccs_code"].to_numpy(dtype=str)
+    month_counts = monthly["count"].to_numpy(dtype=float)
+    day_counts = daily["count"].to_numpy(dtype=float)
+    previous, last_year = shift_month(month, -1), shift_month(month, -12)
     periods = {
-        "month": ((month, month), _shifted(month, -1)),
-        "year": ((month, month), _shifted(month, -12)),
-        "ytd": ((year_start, month), (year_start - 100, month - 100)),
+        "month": (months == month, months == previous),
+        "year": (months == month, months == last_year),
+        "ytd": (
+            (months >= year_start) & (months <= month),
+            (months >= year_start - 100) & (months <= month - 100),
+        ),
+        "days28": (_within(days, recent), _within(days, before)),
     }
     rows = []
     for label, prefixes in groups:
-        in_month = monthly[matches(monthly["iccs_code"], prefixes)]
-        in_days = daily[matches(daily["iccs_code"], prefixes)]
+        in_months = _prefix_mask(month_codes, prefixes)
+        in_days = _prefix_mask(day_codes, prefixes)
         for key, _ in COMPARISONS:
-            if key == "days28":
-                current = _sum_days(in_days, recent_start, recent_end)
-                previous = _sum_days(in_days, before_start, before_end)
-            else:
-                now, base = periods[key]
-                current = _sum_months(in_month, *now)
-                previous = _sum_months(in_month, *base)
-            rows.append(_comparison_row(label, Comparison(key, current, previous)))
+            now, base = periods[key]
+            chosen, counts = (
+                (in_days, day_counts) if key == "days28" else (in_months, month_counts)
+            )
+            comparison = Comparison(
+                key,
+                float(counts[chosen & now].sum()),
+                float(counts[chosen & base].sum()),
+            )
+            rows.append(_comparison_row(label, comparison))
     return pd.DataFrame(rows)
 
 
-def _shifted(month: int, months: int) -> tuple[int, int]:
-    other = shift_month(month, months)
-    return other, other
+def _within(days: np.ndarray, span: tuple[dt.date, dt.date]) -> np.ndarray:
+    return (days >= np.datetime64(span[0])) & (days <= np.datetime64(span[1]))
 
 
-def _sum_months(frame: pd.DataFrame, first: int, last: int) -> float:
-    return float(frame.loc[frame["month"].between(first, last), "count"].sum())
-
-
-def _sum_days(frame: pd.DataFrame, first: dt.date, last: dt.date) -> float:
-    inside = (frame["day"] >= first) & (frame["day"] <= last)
-    return float(frame.loc[inside, "count"].sum())
+def _prefix_mask(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
+    """Return which codes start with one of ``prefixes``; none match all."""
+    mask = np.zeros(len(codes), dtype=bool) if prefixes else np.ones(len(codes), bool)
+    for prefix in prefixes:
+        mask |= np.char.startswith(codes, prefix)
+    return mask
 
 
 def _comparison_row(label: str, comparison: Comparison) -> dict:
@@ -293,9 +302,9 @@ def aoristic_weights(occurred_from: pd.Series, occurred_to: pd.Series) -> np.nda
     """Spread each incident over the hours of its occurrence window.
 
     An incident with a known time adds 1 to its hour. An incident known only to
-    have happened between two times adds to each hour block the share of the
-    window that falls in that block, so an 8-hour window from 22:00 to 06:00 adds
-    1/8 to each of its eight hours. A missing or non-positive window counts as a
+    have happened between two times adds to each hour block the share of its
+    window inside that block. So an 8-hour window from 22:00 to 06:00 adds 1/8 to
+    each of its eight hours. A missing or non-positive window counts as a
     known time at ``occurred_from``.
 
     Parameters

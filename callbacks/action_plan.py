@@ -93,11 +93,6 @@ def register_callbacks(app: Dash) -> None:
     plan_export.register_routes(app.server)
 
 
-def plan_month_of(month) -> int:
-    """Return the plan month for the month read: the month after it."""
-    return extra.shift_month(extra.check_month(month), 1)
-
-
 def _register_workflow(app: Dash) -> None:
     @app.callback(
         Output(ids.PLAN_ID, "data"),

@@ -3,7 +3,8 @@
 ``/station/plan/ID/print`` returns an HTML page with a print style and
 ``/station/plan/ID/pdf`` a PDF, both with ``?paper=a4`` (default) or
 ``?paper=letter``. Both need a role that may open the Station workspace and a
-scope that includes the plan's station; a refusal is audited and answered 403.
+scope that includes the plan's station. A refused request is audited and gets
+a 403 response.
 Every export is written to the audit log.
 """
 

@@ -1,10 +1,10 @@
 """Callbacks of the Station workspace: pickers, drill-down and the month's panels.
 
 The plan callbacks live in ``callbacks.action_plan``; ``register_callbacks``
-registers both. A drill-down URL such as ``/station?country=LCA&station=CAS``
-is checked against the user's scope on the server twice: when the page is
-loaded and when the picker callback reads it; a station outside the scope gets
-an audited 403.
+registers both. The server checks a drill-down URL such as
+``/station?country=LCA&station=CAS`` against the user's scope twice: when the
+page is loaded and when the picker callback reads it. A station outside the
+scope gets an audited 403.
 """
 
 from __future__ import annotations
@@ -81,17 +81,19 @@ def _register_pickers(app: Dash) -> None:
     @scoped_callback
     def list_country_stations(scope, search, country_code):
         """List the stations in scope when the page opens or a country is picked."""
-        wanted_country, wanted_station = drilldown(search)
-        if ctx.triggered_id == ids.COUNTRY or not wanted_station:
-            wanted_country, wanted_station = country_code, None
-        if not wanted_country:
+        requested_country, requested_station = drilldown(search)
+        if ctx.triggered_id == ids.COUNTRY or not requested_station:
+            requested_country, requested_station = country_code, None
+        if not requested_country:
             return no_update, [], None
-        if wanted_station:
-            queries.find_station(get_engine(), scope, wanted_country, wanted_station)
-        stations = list_stations(get_engine(), scope, wanted_country)
+        if requested_station:
+            queries.find_station(
+                get_engine(), scope, requested_country, requested_station
+            )
+        stations = list_stations(get_engine(), scope, requested_country)
         options = [{"label": s.name, "value": s.code} for s in stations]
-        value = wanted_station or (options[0]["value"] if options else None)
-        return wanted_country, options, value
+        value = requested_station or (options[0]["value"] if options else None)
+        return requested_country, options, value
 
     @app.callback(
         Output(ids.MONTH, "options"),
@@ -271,7 +273,7 @@ def map_view(
         engine, scope, reading.country_code, reading.station_code
     )
     found = data.read_map(engine, scope, reading, layer, cell, bandwidth, overlay)
-    sections = data.section_names(queries.iccs_categories(engine))
+    sections = data.section_names(data.iccs_list())
     figure = station_map.map_figure(
         base_map(engine, scope, record),
         found.points,

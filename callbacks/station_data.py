@@ -8,6 +8,7 @@ called by the page's callbacks and tested on small warehouses without a browser.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from shapely import wkt as shapely_wkt
 from analysis import station_extra as extra
 from analysis import station_spatial as spatial
 from data_access import station_queries as queries
+from data_access.reference import load_iccs_codes
 from data_access.schema import UNMAPPED
 from data_access.scope import Scope
 
@@ -29,7 +31,6 @@ DEFAULT_CELL_METRES = 250
 DEFAULT_BANDWIDTH_METRES = 400
 GI_BAND_CELLS = 1.5
 GI_ALPHA = 0.05
-KDE_RESOLUTION_CELLS = 60
 
 # Places closer than this are one place in the repeat-places panel, metres.
 PLACE_TOLERANCE_METRES = 25
@@ -42,7 +43,7 @@ SIMPLIFY_DEGREES = 0.0005
 
 @dataclass(frozen=True)
 class Reading:
-    """What the user chose to read: station, month, categories, unit and basis."""
+    """The user's choice of station, month, categories, counting unit and basis."""
 
     country_code: str
     station_code: str
@@ -68,10 +69,10 @@ class Reading:
         return f"{self.unit.capitalize()}, by month {self.basis}"
 
 
-def default_month(engine, scope: Scope, reading_station, basis: str, today) -> int:
+def default_month(engine, scope: Scope, record, basis: str, today) -> int:
     """Return the last complete month, or the last month with data if earlier."""
     month = extra.last_complete_month(today)
-    span = queries.data_months(engine, scope, reading_station, basis)
+    span = queries.data_months(engine, scope, record, basis)
     if span is not None and span[1] < month:
         return span[1]
     return month
@@ -136,7 +137,7 @@ def read_compstat(engine, scope: Scope, reading: Reading) -> pd.DataFrame:
         reading.unit,
     )
     daily = read_days(engine, scope, record, reading)
-    iccs = queries.iccs_categories(engine)
+    iccs = iccs_list()
     groups = compstat_groups(iccs, reading.categories)
     return extra.compstat_rows(monthly, daily, reading.month, groups)
 
@@ -268,7 +269,13 @@ def read_breakdown(engine, scope: Scope, reading: Reading) -> dict:
 
 
 def _iccs(engine) -> pd.DataFrame:
-    return queries.iccs_categories(engine)
+    return iccs_list()
+
+
+@functools.cache
+def iccs_list() -> pd.DataFrame:
+    """Return the ICCS list shipped with the package (the warehouse loads it too)."""
+    return pd.DataFrame(list(load_iccs_codes()))
 
 
 def read_quality(engine, scope: Scope, reading: Reading) -> dict[str, float | None]:
@@ -331,6 +338,10 @@ def projection_for(record: queries.StationRecord, points: pd.DataFrame):
     if record.area_wkt:
         centre = shapely_wkt.loads(record.area_wkt).centroid
         return spatial.LocalProjection(centre.x, centre.y)
+    if points is None or points.empty:
+        # NOTE: a station with no point, no area and no drawn incidents has no
+        # place on the map; the projection is then centred on 0, 0.
+        return spatial.LocalProjection(0.0, 0.0)
     return spatial.LocalProjection(
         float(points["lon"].mean()), float(points["lat"].mean())
     )

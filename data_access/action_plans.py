@@ -1,8 +1,8 @@
 """Monthly action plans of stations: priorities, responses, status and history.
 
-A station commander writes the plan of a month as a draft and submits it; a
+A station commander writes the plan of a month as a draft and submits it. A
 divisional commander of the station's division or the commissioner of its country
-approves it (or returns it to draft); once the month is over it is closed. Every
+approves it or returns it to draft. Once the month is over, the plan is closed. Every
 change adds a row to ``plan_history`` naming the user, the time and what changed.
 
 Every function checks the caller's ``Scope``; a request the caller may not make
@@ -71,7 +71,7 @@ class PlanNotFound(LookupError):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts on a plan: user name, role and scope, all taken from the account."""
+    """The user acting on a plan: user name, role and scope, from the account."""
 
     username: str
     role: str

@@ -244,7 +244,7 @@ def priority_form() -> html.Div:
 
 
 def status_badge(plan, plan_month_text: str) -> html.Span:
-    """Return the plan's status, or say that the month has no plan yet."""
+    """Return the plan's status badge, or a note that the month has no plan yet."""
     if plan is None:
         return html.Span(f"No plan for {plan_month_text} yet.", className="fw-bold")
     return html.Span(
@@ -330,7 +330,7 @@ def _change(counts) -> str:
 def review_table(outcomes: list[tuple[str, object]], plan_month_text: str) -> html.Div:
     """Build the outcome review: one row per priority of the reviewed plan.
 
-    ``outcomes`` holds ``(problem, PriorityOutcome)`` pairs.
+    ``outcomes`` contains ``(problem, PriorityOutcome)`` pairs.
     """
     if not outcomes:
         return html.P(

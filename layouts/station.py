@@ -1,9 +1,9 @@
 """The Station workspace: read last month in the station area, then plan this month.
 
 The page has the controls (station, month, ICCS categories, counting unit, date
-basis), the panels that read the month (map, CompStat, trend, when, where it
-repeats, what, data quality; built in ``layouts.station_map`` and
-``layouts.station_compstat``) and the action plan (``layouts.action_plan``).
+basis) and the panels that read the month: map, CompStat, trend, when, where it
+repeats, what and data quality, built in ``layouts.station_map`` and
+``layouts.station_compstat``. The action plan comes last (``layouts.action_plan``).
 """
 
 from __future__ import annotations
