@@ -58,8 +58,9 @@ def utm_crs(lon: np.ndarray, lat: np.ndarray) -> CRS:
         raise AnalysisError("no points with coordinates to choose a UTM zone from.")
     # Rounding the centroid to 0.1 degree lets repeated calls for one area reuse
     # the cached zone, because each look-up in the PROJ database took about
-    # 0.15 s on a 2-core server. A centroid within 0.05 degree of a zone edge may then take the
-    # neighbouring zone, whose scale error there is still about 0.1%.
+    # 0.15 s on a 2-core server. A centroid within 0.05 degree of a zone edge
+    # may then take the neighbouring zone, whose scale error there is still
+    # about 0.1%.
     return _utm_crs_near(round(float(np.mean(lon)), 1), round(float(np.mean(lat)), 1))
 
 

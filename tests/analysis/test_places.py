@@ -117,7 +117,7 @@ def test_knox_pair_counts_by_hand():
 
 def test_knox_p_value_near_exact():
     # Over all 120 orders of the days, 3 close pairs need day 30 on D or E: the
-    # triangle A-B-C then holds three of days 0 to 3, so p = 2 / 5.
+    # triangle A-B-C then has three of days 0 to 3, so p = 2 / 5.
     exact = _exact_knox_p(KNOX_POINTS, KNOX_DAYS, 100, 7, observed=3)
     assert exact == pytest.approx(0.4)
 

@@ -51,10 +51,10 @@ from analysis.errors import AnalysisError
 def test_aoristic_single_window_by_hand(start, end, expected):
     result = temporal.aoristic_weights([start], [end])
 
-    wanted = np.zeros((7, 24))
+    expected_table = np.zeros((7, 24))
     for (weekday, hour), weight in expected.items():
-        wanted[weekday, hour] = weight
-    np.testing.assert_allclose(result.table.to_numpy(), wanted, atol=1e-12)
+        expected_table[weekday, hour] = weight
+    np.testing.assert_allclose(result.table.to_numpy(), expected_table, atol=1e-12)
     assert result.counted == 1
 
 
