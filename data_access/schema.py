@@ -320,6 +320,31 @@ Index(
     rollup_monthly.c.month,
 )
 
+# Victims by their recorded relationship to the suspect, rebuilt with the other
+# rollups: intimate_partner, family, acquaintance, stranger, other, or "unknown"
+# where none is recorded. Keys as in ``rollup_monthly``; each victim counts once,
+# under the principal offence of the incident.
+RELATIONSHIP_UNKNOWN = "unknown"
+rollup_relationship = Table(
+    "rollup_relationship",
+    metadata,
+    Column("country_code", String(16), nullable=False),
+    Column("station_id", Integer, nullable=False),
+    Column("basis", String(10), nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("iccs_code", String(16), nullable=False),
+    Column("attempted", Boolean, nullable=False),
+    Column("relationship", String(32), nullable=False),
+    Column("sex", String(8), nullable=False),
+    Column("victims", Integer, nullable=False),
+)
+Index(
+    "ix_relationship_country_month",
+    rollup_relationship.c.country_code,
+    rollup_relationship.c.basis,
+    rollup_relationship.c.month,
+)
+
 # Data quality of each station and month (occurrence basis), rebuilt with the
 # rollups. Delay is days from occurrence to recording, kept as counts per band so that
 # medians of any set of months can be read back.

@@ -26,10 +26,12 @@ from data_access.schema import (
     ALL,
     LATE_ENTRY_DAYS,
     NO_STATION,
+    RELATIONSHIP_UNKNOWN,
     incident,
     offence,
     rollup_monthly,
     rollup_quality,
+    rollup_relationship,
     suspect,
     victim,
 )
@@ -48,10 +50,16 @@ def rebuild_rollups(connection, country_code: str) -> None:
     connection.execute(
         delete(rollup_quality).where(rollup_quality.c.country_code == country_code)
     )
+    connection.execute(
+        delete(rollup_relationship).where(
+            rollup_relationship.c.country_code == country_code
+        )
+    )
     for basis, month in _BASES:
         connection.execute(_insert_counts(country_code, basis, month))
         for role, table in (("victim", victim), ("suspect", suspect)):
             connection.execute(_insert_people(country_code, basis, month, role, table))
+        connection.execute(_insert_relationships(country_code, basis, month))
     connection.execute(_insert_quality(country_code))
 
 
@@ -164,6 +172,39 @@ _ROLLUP_COLUMNS = [
     "persons",
     "firearm_incidents",
 ]
+
+
+def _insert_relationships(country_code: str, basis: str, month):
+    """Victims of each incident's principal offence, by relationship and sex."""
+    relationship = func.coalesce(
+        func.nullif(victim.c.relationship, ""), RELATIONSHIP_UNKNOWN
+    )
+    people = (
+        select(
+            _station().label("station_id"),
+            month.label("month"),
+            incident.c.principal_iccs_code.label("iccs_code"),
+            incident.c.principal_attempted.label("attempted"),
+            relationship.label("relationship"),
+            func.coalesce(victim.c.sex, AGE_UNKNOWN).label("sex"),
+        )
+        .select_from(victim.join(incident, victim.c.incident_id == incident.c.id))
+        .where(incident.c.country_code == country_code, month.is_not(None))
+        .subquery()
+    )
+    keys = [
+        people.c.station_id,
+        people.c.month,
+        people.c.iccs_code,
+        people.c.attempted,
+        people.c.relationship,
+        people.c.sex,
+    ]
+    grouped = select(
+        literal(country_code), keys[0], literal(basis), *keys[1:], func.count()
+    ).group_by(*keys)
+    columns = [column.name for column in rollup_relationship.columns]
+    return insert(rollup_relationship).from_select(columns, grouped)
 
 
 def _count_if(condition):
