@@ -43,7 +43,7 @@ _BASES = (
 
 
 def rebuild_rollups(connection, country_code: str) -> None:
-    """Replace the monthly and data-quality rollups of one country."""
+    """Replace the monthly, relationship and data-quality rollups of one country."""
     connection.execute(
         delete(rollup_monthly).where(rollup_monthly.c.country_code == country_code)
     )

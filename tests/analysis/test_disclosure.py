@@ -1,0 +1,200 @@
+"""Disclosure control of linked tables: primary, secondary, audit and links."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.disclosure import (
+    Dimension,
+    DisclosureError,
+    build_cube,
+    exposed_cells,
+    release,
+)
+
+SEX = Dimension("sex", {"all": ("M", "F", "unknown")})
+YEAR = Dimension("year", values=(2022, 2023))
+ROW = Dimension("row", {"total": ("r1", "r2")})
+COLUMN = Dimension("column", {"total": ("M", "F")})
+
+
+def _frame(rows, columns):
+    return pd.DataFrame(rows, columns=[*columns, "n"])
+
+
+def test_primary_hides_one_to_threshold():
+    cube = build_cube(
+        _frame([(2023, "M", 2), (2023, "F", 10)], ["year", "sex"]), [YEAR, SEX], "n"
+    )
+
+    released = release(cube, threshold=3)
+
+    assert released.value(2023, "M") is None
+    assert released.primary.loc[(2023, "M")]
+    assert released.value(2023, "unknown") == 0
+    assert released.value(2023, "all") == 12
+
+
+def test_secondary_hides_smallest_other_cell():
+    cube = build_cube(
+        _frame([(2023, "M", 2), (2023, "F", 10)], ["year", "sex"]), [YEAR, SEX], "n"
+    )
+
+    released = release(cube, threshold=3)
+
+    # 12 - 10 would give the hidden 2, so F is hidden too; 0 stays shown.
+    assert released.value(2023, "F") is None
+    assert not released.primary.loc[(2023, "F")]
+    assert released.value(2022, "all") == 0
+
+
+def test_threshold_setting_widens_primary():
+    cube = build_cube(
+        _frame([(2023, "M", 5), (2023, "F", 40)], ["year", "sex"]), [YEAR, SEX], "n"
+    )
+
+    assert release(cube, threshold=3).value(2023, "M") == 5
+    assert release(cube, threshold=5).value(2023, "M") is None
+
+
+def _two_by_two():
+    # r1: M 2, F 5 (total 7); r2: M 6, F 8 (total 14); columns 8 and 13; 21.
+    rows = [("r1", "M", 2), ("r1", "F", 5), ("r2", "M", 6), ("r2", "F", 8)]
+    return build_cube(_frame(rows, ["row", "column"]), [ROW, COLUMN], "n")
+
+
+def test_naive_row_suppression_leaks_through_total():
+    cube = _two_by_two()
+    index = list(cube.counts.index)
+    naive = np.zeros(len(index), dtype=bool)
+    naive[index.index(("r1", "M"))] = True  # primary
+    naive[index.index(("r1", "F"))] = True  # complement within the row only
+
+    exposed = [index[position] for position in exposed_cells(cube, naive)]
+
+    # Column M: 8 - 6 = 2, and then row r1: 7 - 2 = 5.
+    assert exposed == [("r1", "M"), ("r1", "F")]
+
+
+def test_release_protects_through_column_totals():
+    cube = _two_by_two()
+
+    released = release(cube, threshold=3)
+
+    assert released.hidden.loc[("r1", "M")]
+    assert released.hidden.loc[("r1", "F")]
+    assert released.hidden.loc[("r2", "M")]
+    assert released.hidden.loc[("r2", "F")]
+    assert released.value("r1", "total") == 7
+    assert released.value("total", "M") == 8
+    assert released.value("total", "total") == 21
+    assert exposed_cells(cube, released.hidden.to_numpy()) == []
+
+
+def test_hierarchy_protects_through_parent_total():
+    # Section 01 = divisions 0101 + 0102 + section-only; all = 01 + 02.
+    code = Dimension(
+        "code",
+        {
+            "all": ("01", "02"),
+            "01": ("0101", "0102", "01-only"),
+            "02": ("0201",),
+        },
+    )
+    rows = [("0101", 2), ("0102", 30), ("01-only", 0), ("0201", 50)]
+    cube = build_cube(_frame(rows, ["code"]), [code], "n")
+
+    released = release(cube, threshold=3)
+
+    assert released.value("0101") is None
+    assert released.value("0102") is None
+    assert released.value("01-only") == 0
+    # 01 is shown: the split of 32 between 0101 and 0102 stays unknown.
+    assert released.value("01") == 32
+    assert released.value("all") == 82
+
+
+def test_single_child_total_hidden_with_child():
+    # 02 has one division, so showing 02 would show 0201.
+    code = Dimension("code", {"all": ("01", "02"), "02": ("0201",)})
+    rows = [("01", 40), ("0201", 2)]
+    cube = build_cube(_frame(rows, ["code"]), [code], "n")
+
+    released = release(cube, threshold=3)
+
+    assert released.value("0201") is None
+    assert released.value("02") is None
+    assert released.value("01") is None
+    assert released.value("all") == 42
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_tables_leave_nothing_recoverable(seed):
+    rng = np.random.default_rng(seed)
+    rows = [
+        (f"r{r}", sex, int(rng.choice([0, 1, 2, 3, 4, 7, 15])))
+        for r in range(4)
+        for sex in ("M", "F", "unknown")
+    ]
+    row = Dimension("row", {"total": ("r0", "r1", "r2", "r3")})
+    cube = build_cube(_frame(rows, ["row", "sex"]), [row, SEX], "n")
+
+    released = release(cube, threshold=3)
+
+    counts = cube.counts.to_numpy()
+    hidden = released.hidden.to_numpy()
+    assert not ((counts >= 1) & (counts <= 3) & ~hidden).any()
+    assert exposed_cells(cube, hidden) == []
+    shown = released.values[~released.hidden]
+    assert (shown == cube.counts[~released.hidden]).all()
+
+
+def test_fixed_cell_hidden_by_other_view():
+    cube = build_cube(
+        _frame([(2023, "M", 20), (2023, "F", 30)], ["year", "sex"]), [YEAR, SEX], "n"
+    )
+
+    released = release(cube, fixed={(2023, "all"): True, (2022, "all"): False})
+
+    assert released.value(2023, "all") is None
+    assert released.value(2023, "M") is None
+    assert released.value(2022, "all") == 0
+
+
+def test_fixed_shown_small_cell_rejected():
+    cube = build_cube(_frame([(2023, "M", 2)], ["year", "sex"]), [YEAR, SEX], "n")
+
+    with pytest.raises(DisclosureError, match="another view shows it"):
+        release(cube, fixed={(2023, "all"): False})
+
+
+def test_unknown_value_rejected():
+    with pytest.raises(ValueError, match="'sex' has values \\['X'\\]"):
+        build_cube(_frame([(2023, "X", 2)], ["year", "sex"]), [YEAR, SEX], "n")
+
+
+@pytest.mark.parametrize("seed", [7, 11, 23])
+def test_three_way_tables_pass_audit(seed):
+    # Seed 7 gives a table where two hidden cells per line still leave three
+    # cells recoverable by combining lines; the audit must hide more.
+    rng = np.random.default_rng(seed)
+    first = Dimension("a", {"t": ("a1", "a2", "a3")})
+    second = Dimension("b", {"t": ("b1", "b2", "b3")})
+    third = Dimension("c", {"t": ("c1", "c2")})
+    rows = [
+        (a, b, c, int(rng.choice([0, 0, 1, 2, 5, 9, 20])))
+        for a in ("a1", "a2", "a3")
+        for b in ("b1", "b2", "b3")
+        for c in ("c1", "c2")
+    ]
+    frame = pd.DataFrame(rows, columns=["a", "b", "c", "n"])
+    cube = build_cube(frame, [first, second, third], "n")
+
+    released = release(cube, threshold=3)
+
+    hidden = released.hidden.to_numpy()
+    assert exposed_cells(cube, hidden) == []
+    for total, parts in cube.groups:
+        assert sum(hidden[cell] for cell in (total, *parts)) != 1
