@@ -319,6 +319,30 @@ Index(
     rollup_monthly.c.basis,
     rollup_monthly.c.month,
 )
+# Covers the country-wide reads of the Strategy view (ten years by month and
+# category, people by sex and age band): every column they read is in the index,
+# so SQLite answers from the index alone, and PostgreSQL too once the table is
+# vacuumed (an index-only scan needs the visibility map).
+Index(
+    "ix_rollup_country_role_month",
+    *(
+        rollup_monthly.c[name]
+        for name in (
+            "country_code",
+            "basis",
+            "person_role",
+            "month",
+            "iccs_code",
+            "station_id",
+            "sex",
+            "age_band",
+            "incidents",
+            "offences",
+            "persons",
+            "firearm_incidents",
+        )
+    ),
+)
 
 # Victims by their recorded relationship to the suspect, rebuilt with the other
 # rollups: intimate_partner, family, acquaintance, stranger, other, or "unknown"
