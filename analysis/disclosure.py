@@ -12,7 +12,9 @@ into publishable values:
 1. primary suppression hides counts from 1 to the threshold
    (``analysis.suppression.primary_mask``); 0 stays shown;
 2. secondary suppression hides more cells while a group has exactly one hidden
-   cell (the smallest non-zero shown component, else the group's total);
+   cell (the smallest non-zero shown component, else the group's total). The
+   groups are visited in the order of their total cell in the cube's index,
+   and again until none changes;
 3. an audit solves the linear system of the groups and hides more cells until
    no hidden cell is determined exactly by the shown ones.
 

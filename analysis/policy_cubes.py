@@ -1,0 +1,269 @@
+"""The cubes of counts behind the policy and regional pages.
+
+Each function turns the yearly counts of a query into a ``Cube`` whose cells
+are every number one group of panels shows, with the sums that tie them, so
+that ``analysis.disclosure.release`` protects all those panels at once.
+
+The ICCS cube has, for every year, these cells and sums::
+
+    TOTAL = MAPPED + UNMAPPED
+    MAPPED = sum of the sections ("01" ... "11")
+    section "05" = "05:divisions" + "05:section only"
+    "05:divisions" = sum of its divisions ("0501", "0502", ...)
+
+Incidents coded below division level count in their division; incidents
+coded at section level only count in "SS:section only". Excluded offences
+are not crimes and appear nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from analysis.disclosure import Cube, Dimension, build_cube
+from analysis.rates import AGE_BANDS
+
+TOTAL = "TOTAL"
+MAPPED = "MAPPED"
+UNMAPPED = "UNMAPPED"
+DIVISIONS = ":divisions"
+SECTION_ONLY = ":section only"
+ALL = "all"
+UNKNOWN = "unknown"
+SEXES = ("F", "M", UNKNOWN)
+AGE_VALUES = (*AGE_BANDS, UNKNOWN)
+RELATIONSHIPS = ("intimate_partner", "family", "other_recorded", UNKNOWN)
+# Recorded relationships outside intimate partner and family.
+OTHER_RECORDED = ("acquaintance", "stranger", "other")
+YOUTH = "youth"
+OTHER_AGES = "other ages"
+FIREARM = "firearm"
+NO_FIREARM = "no firearm"
+COUNTRY = "country"
+NO_AREA = "no admin area"
+
+
+def category_leaf(iccs_code: str) -> str:
+    """Return the cube leaf an incident's principal ICCS code counts in."""
+    if iccs_code == UNMAPPED:
+        return UNMAPPED
+    if len(iccs_code) == 2:
+        return iccs_code + SECTION_ONLY
+    return iccs_code[:4]
+
+
+def category_dimension(division_codes: Iterable[str]) -> Dimension:
+    """Return the ICCS dimension over the given division codes (4 characters)."""
+    divisions = sorted(set(division_codes))
+    sections = sorted({code[:2] for code in divisions})
+    children: dict[str, tuple[str, ...]] = {
+        TOTAL: (MAPPED, UNMAPPED),
+        MAPPED: tuple(sections),
+    }
+    for section in sections:
+        children[section] = (section + DIVISIONS, section + SECTION_ONLY)
+        children[section + DIVISIONS] = tuple(
+            code for code in divisions if code[:2] == section
+        )
+    return Dimension("category", children)
+
+
+def offence_cube(
+    incidents: pd.DataFrame, division_codes: Iterable[str], years: Sequence[int]
+) -> Cube:
+    """Build the ICCS cube of incidents by year and category.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Columns ``year``, ``iccs_code`` and ``incidents``, as read by
+        ``data_access.indicator_queries.yearly_incidents``.
+    division_codes : iterable of str
+        Every ICCS division, so that a division without incidents shows 0.
+    years : sequence of int
+        Years of the cube, so that a year without incidents shows 0.
+
+    Returns
+    -------
+    Cube
+        Dimensions ``year`` and ``category``.
+    """
+    frame = pd.DataFrame(
+        {
+            "year": incidents["year"].astype(int),
+            "category": incidents["iccs_code"].map(category_leaf),
+            "incidents": incidents["incidents"].astype(int),
+        }
+    )
+    seen = {leaf for leaf in frame["category"] if len(leaf) == 4}
+    dimensions = [
+        Dimension("year", values=tuple(years)),
+        category_dimension(set(division_codes) | seen),
+    ]
+    return build_cube(frame, dimensions, "incidents")
+
+
+def firearm_cube(incidents: pd.DataFrame, years: Sequence[int]) -> Cube:
+    """Build the cube of incidents with and without a firearm, by year.
+
+    Its ``(year, "all")`` cells equal the ICCS cube's ``(year, TOTAL)``; link
+    them with ``fixed`` when releasing.
+    """
+    by_year = incidents.groupby("year")[["incidents", "firearm_incidents"]].sum()
+    rows = []
+    for year, row in by_year.iterrows():
+        rows.append((int(year), FIREARM, int(row["firearm_incidents"])))
+        rows.append(
+            (int(year), NO_FIREARM, int(row["incidents"] - row["firearm_incidents"]))
+        )
+    frame = pd.DataFrame(rows, columns=["year", "firearm", "incidents"])
+    dimensions = [
+        Dimension("year", values=tuple(years)),
+        Dimension("firearm", {ALL: (FIREARM, NO_FIREARM)}),
+    ]
+    return build_cube(frame, dimensions, "incidents")
+
+
+def persons_cube(persons: pd.DataFrame, years: Sequence[int]) -> Cube:
+    """Build the cube of people by year, sex and age band, with their totals.
+
+    Parameters
+    ----------
+    persons : pandas.DataFrame
+        Columns ``year``, ``sex``, ``age_band`` and ``persons``, as read by
+        ``data_access.indicator_queries.yearly_persons``. A sex other than M
+        or F counts as unknown.
+    years : sequence of int
+        Years of the cube.
+    """
+    frame = pd.DataFrame(
+        {
+            "year": persons["year"].astype(int),
+            "sex": persons["sex"].where(persons["sex"].isin(("F", "M")), UNKNOWN),
+            "age_band": persons["age_band"].where(
+                persons["age_band"].isin(AGE_BANDS), UNKNOWN
+            ),
+            "persons": persons["persons"].astype(int),
+        }
+    )
+    dimensions = [
+        Dimension("year", values=tuple(years)),
+        Dimension("sex", {ALL: SEXES}),
+        Dimension("age_band", {ALL: AGE_VALUES}),
+    ]
+    return build_cube(frame, dimensions, "persons")
+
+
+def youth_cube(
+    persons: pd.DataFrame, years: Sequence[int], youth_bands: Sequence[str]
+) -> Cube:
+    """Build the cube of victims and suspects in and out of a youth range.
+
+    Parameters
+    ----------
+    persons : pandas.DataFrame
+        Columns ``year``, ``role`` (victim or suspect), ``age_band`` and
+        ``persons``. People of unknown age count under other ages.
+    years : sequence of int
+        Years of the cube.
+    youth_bands : sequence of str
+        The age bands of the youth range, from ``analysis.rates.youth_band``.
+    """
+    frame = pd.DataFrame(
+        {
+            "year": persons["year"].astype(int),
+            "role": persons["role"],
+            "age": persons["age_band"]
+            .isin(youth_bands)
+            .map({True: YOUTH, False: OTHER_AGES}),
+            "persons": persons["persons"].astype(int),
+        }
+    )
+    dimensions = [
+        Dimension("year", values=tuple(years)),
+        Dimension("role", values=("victim", "suspect")),
+        Dimension("age", {ALL: (YOUTH, OTHER_AGES)}),
+    ]
+    return build_cube(frame, dimensions, "persons")
+
+
+def relationship_cube(victims: pd.DataFrame, years: Sequence[int]) -> Cube:
+    """Build the cube of victims by relationship to the suspect and sex.
+
+    Acquaintances, strangers and other recorded relationships are grouped as
+    ``other_recorded``; ``unknown`` is a relationship not recorded.
+    """
+    relationship = victims["relationship"].where(
+        ~victims["relationship"].isin(OTHER_RECORDED), "other_recorded"
+    )
+    frame = pd.DataFrame(
+        {
+            "year": victims["year"].astype(int),
+            "relationship": relationship.where(
+                relationship.isin(RELATIONSHIPS), UNKNOWN
+            ),
+            "sex": victims["sex"].where(victims["sex"].isin(("F", "M")), UNKNOWN),
+            "victims": victims["victims"].astype(int),
+        }
+    )
+    dimensions = [
+        Dimension("year", values=tuple(years)),
+        Dimension("relationship", {ALL: RELATIONSHIPS}),
+        Dimension("sex", {ALL: SEXES}),
+    ]
+    return build_cube(frame, dimensions, "victims")
+
+
+def area_cube(
+    incidents: pd.DataFrame, years: Sequence[int], area_codes: Iterable[str]
+) -> Cube:
+    """Build the cube of incidents by year and admin area, summed to the country.
+
+    Parameters
+    ----------
+    incidents : pandas.DataFrame
+        Columns ``year``, ``area_code`` and ``incidents``; an empty or unknown
+        area code counts under ``NO_AREA``.
+    years : sequence of int
+        Years of the cube.
+    area_codes : iterable of str
+        The country's admin areas, so that an area without incidents shows 0.
+
+    Returns
+    -------
+    Cube
+        Dimensions ``year`` and ``area``; ``(year, COUNTRY)`` equals a cell of
+        the ICCS cube, to link with ``fixed``.
+    """
+    areas = tuple(sorted(set(area_codes)))
+    frame = pd.DataFrame(
+        {
+            "year": incidents["year"].astype(int),
+            "area": incidents["area_code"].where(
+                incidents["area_code"].isin(areas), NO_AREA
+            ),
+            "incidents": incidents["incidents"].astype(int),
+        }
+    )
+    dimensions = [
+        Dimension("year", values=tuple(years)),
+        Dimension("area", {COUNTRY: (*areas, NO_AREA)}),
+    ]
+    return build_cube(frame, dimensions, "incidents")
+
+
+def linked_cells(
+    released_hidden: pd.Series, cells: Mapping[tuple, tuple]
+) -> dict[tuple, bool]:
+    """Return ``fixed`` for a second cube from the decisions of a first one.
+
+    Parameters
+    ----------
+    released_hidden : pandas.Series
+        ``Released.hidden`` of the first cube.
+    cells : mapping
+        Each cell of the second cube mapped to the same cell of the first.
+    """
+    return {second: bool(released_hidden.loc[first]) for second, first in cells.items()}

@@ -1,0 +1,321 @@
+"""Policy indicator cubes and rates, checked against values computed by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import policy_cubes as cubes
+from analysis import policy_rates as policy
+from analysis.disclosure import exposed_cells, release
+
+DIVISIONS = ("0101", "0102", "0501", "0502")
+YEARS = (2021, 2022, 2023)
+POPULATION = {
+    2021: policy.Population(170_000),
+    2022: policy.Population(175_000),
+    2023: policy.Population(180_000, is_estimate=True),
+}
+
+
+def _incidents(rows):
+    return pd.DataFrame(rows, columns=["year", "iccs_code", "incidents"])
+
+
+def _offences():
+    rows = [
+        (2021, "0101", 35),
+        (2022, "0101", 40),
+        (2022, "0501", 100),
+        (2022, "UNMAPPED", 5),
+        (2023, "0101", 45),
+        (2023, "0501", 120),
+        (2023, "050111", 10),  # counts in division 0501
+        (2023, "05", 30),  # coded at section level only
+        (2023, "UNMAPPED", 25),
+    ]
+    return release(cubes.offence_cube(_incidents(rows), DIVISIONS, YEARS))
+
+
+def _row(frame, **keys):
+    selected = frame
+    for column, value in keys.items():
+        selected = selected[selected[column] == value]
+    assert len(selected) == 1, keys
+    return selected.iloc[0]
+
+
+def test_cube_sums_sections_and_total():
+    released = _offences()
+
+    assert released.value(2023, "0501") == 130
+    assert released.value(2023, "05:divisions") == 130
+    assert released.value(2023, "05:section only") == 30
+    assert released.value(2023, "05") == 160
+    assert released.value(2023, "MAPPED") == 205
+    assert released.value(2023, "TOTAL") == 230
+    assert released.value(2023, "0502") == 0
+
+
+def test_rates_per_ten_and_hundred_thousand():
+    rates = policy.category_rates(
+        _offences(), POPULATION, [("0101", "Intentional homicide"), ("0501", "x")]
+    )
+
+    homicide = _row(rates, code="0101", year=2023)
+    assert homicide["incidents"] == 45
+    assert homicide["per_100k"] == pytest.approx(25.0)  # 45 / 180,000 * 100,000
+    assert homicide["per_10k"] == pytest.approx(2.5)  # 45 / 180,000 * 10,000
+    assert homicide["population_estimate"]
+    assert not homicide["unstable"]
+    burglary = _row(rates, code="0501", year=2023)
+    assert burglary["per_100k"] == pytest.approx(130 / 180_000 * 100_000)
+
+
+def test_pooled_rate_over_three_years():
+    rates = policy.category_rates(_offences(), POPULATION, [("0101", "homicide")])
+
+    pooled = _row(rates, code="0101", year=2023)["pooled_3y_per_100k"]
+
+    # (35 + 40 + 45) / (170,000 + 175,000 + 180,000) * 100,000
+    assert pooled == pytest.approx(120 / 525_000 * 100_000)
+    assert pooled == pytest.approx(22.857142857)
+    assert pd.isna(_row(rates, code="0101", year=2022)["pooled_3y_per_100k"])
+
+
+def test_mapping_coverage_by_level():
+    released = _offences()
+
+    # Section: 205 of 230 incidents are mapped.
+    assert policy.mapping_coverage(released, 2023, "05") == pytest.approx(205 / 230)
+    # Division: that share times the 130 of section 05's 160 coded to a division.
+    assert policy.mapping_coverage(released, 2023, "0501") == pytest.approx(
+        205 / 230 * 130 / 160
+    )
+    assert policy.mapping_coverage(released, 2023, "0501") == pytest.approx(0.724184783)
+    assert policy.mapping_coverage(released, 2021, "01") == pytest.approx(1.0)
+
+
+def test_small_division_hidden_with_its_neighbour():
+    rows = [(2023, "0101", 45), (2023, "0102", 2), (2023, "0501", 50)]
+    cube = cubes.offence_cube(_incidents(rows), DIVISIONS, YEARS)
+    hidden_primary_only = (cube.counts >= 1) & (cube.counts <= 3)
+
+    released = release(cube)
+
+    # Hiding 0102 alone leaks it: section 01 (47) minus 0101 (45) is 2.
+    leaked = exposed_cells(cube, hidden_primary_only.to_numpy())
+    assert list(cube.counts.index[leaked]) == [(2023, "0102")]
+    assert released.value(2023, "0102") is None
+    assert released.value(2023, "0101") is None
+    assert released.value(2023, "01") == 47
+    rates = policy.category_rates(released, POPULATION, [("0101", "homicide")])
+    homicide = _row(rates, year=2023)
+    assert pd.isna(homicide["per_100k"])
+    assert pd.isna(homicide["unstable"])
+    assert homicide["suppressed"]
+
+
+def _homicide_cube():
+    rows = [
+        (2023, "M", "18-24", 12),
+        (2023, "M", "25-29", 8),
+        (2023, "F", "18-24", 2),
+        (2023, "F", "30-44", 5),
+        (2023, "unknown", "25-29", 1),
+    ]
+    frame = pd.DataFrame(rows, columns=["year", "sex", "age_band", "persons"])
+    return cubes.persons_cube(frame, (2023,))
+
+
+def _homicide_victims():
+    return release(_homicide_cube())
+
+
+def _sex_age_population():
+    return {
+        (2023, "all", "all"): policy.Population(180_000),
+        (2023, "M", "all"): policy.Population(90_000),
+        (2023, "F", "all"): policy.Population(90_000),
+        (2023, "F", "30-44"): policy.Population(20_000),
+        (2023, "all", "18-24"): policy.Population(18_000),
+    }
+
+
+def test_homicide_victims_by_sex_and_age():
+    rates = policy.persons_rates(_homicide_victims(), _sex_age_population())
+
+    total = _row(rates, sex="all", age_band="all")
+    assert total["persons"] == 28
+    assert total["per_100k"] == pytest.approx(28 / 180_000 * 100_000)
+    men = _row(rates, sex="M", age_band="all")
+    assert men["persons"] == 20
+    assert men["per_100k"] == pytest.approx(20 / 90_000 * 100_000)
+    women_30_44 = _row(rates, sex="F", age_band="30-44")
+    assert women_30_44["suppressed"]
+    assert pd.isna(women_30_44["per_100k"])
+    young = _row(rates, sex="all", age_band="18-24")
+    assert young["per_100k"] == pytest.approx(14 / 18_000 * 100_000)
+    assert pd.isna(_row(rates, sex="unknown", age_band="all")["per_100k"])
+
+
+def test_homicide_suppression_pattern_by_hand():
+    released = _homicide_victims()
+
+    hidden = sorted(key[1:] for key in released.hidden[released.hidden].index)
+
+    # Primary: F 18-24 (2), unknown 25-29 (1) and the unknown total (1).
+    # Rows by sex come first: F 30-44 (5) is hidden beside F 18-24; the
+    # unknown row already has two. Then the columns by age band: M 18-24
+    # beside F 18-24, M 25-29 beside unknown 25-29, the 30-44 total (5)
+    # because M and unknown 30-44 are 0; in the row of sex totals, F (7)
+    # beside unknown; in the column of age totals, 25-29 (9) beside 30-44.
+    assert hidden == [
+        ("F", "18-24"),
+        ("F", "30-44"),
+        ("F", "all"),
+        ("M", "18-24"),
+        ("M", "25-29"),
+        ("all", "25-29"),
+        ("all", "30-44"),
+        ("unknown", "25-29"),
+        ("unknown", "all"),
+    ]
+    assert exposed_cells(_homicide_cube(), released.hidden.to_numpy()) == []
+
+
+def _areas(rows):
+    return pd.DataFrame(rows, columns=["year", "area_code", "incidents"])
+
+
+def _area_population(areas):
+    return pd.DataFrame(
+        [(2023, code, f"Parish {code}", people, True) for code, people in areas],
+        columns=["year", "area_code", "name", "population", "is_estimate"],
+    )
+
+
+def _smoothed_by_formula(counts, people):
+    mean = sum(counts) / sum(people)
+    rates = [c / p for c, p in zip(counts, people, strict=True)]
+    variance = sum(
+        p * (r - mean) ** 2 for p, r in zip(people, rates, strict=True)
+    ) / sum(people) - mean / (sum(people) / len(people))
+    weights = [variance / (variance + mean / p) for p in people]
+    return [
+        (w * r + (1 - w) * mean) * 100_000 for w, r in zip(weights, rates, strict=True)
+    ]
+
+
+def test_empirical_bayes_matches_formula():
+    counts = {"A": 30, "B": 10, "C": 60}
+    people = {"A": 10_000, "B": 20_000, "C": 30_000}
+    cube = cubes.area_cube(
+        _areas([(2023, code, n) for code, n in counts.items()]), (2023,), counts
+    )
+
+    rates = policy.area_rates(release(cube), _area_population(people.items()), 2023)
+
+    expected = _smoothed_by_formula(list(counts.values()), list(people.values()))
+    assert list(rates["smoothed_per_100k"]) == pytest.approx(expected)
+    # Area A by hand: weight 13/16, so 13/16 * 0.003 + 3/16 * 1/600 = 0.00275.
+    assert _row(rates, area_code="A")["smoothed_per_100k"] == pytest.approx(275.0)
+    assert _row(rates, area_code="A")["smoothing_weight"] == pytest.approx(0.8125)
+    assert _row(rates, area_code="A")["per_100k"] == pytest.approx(300.0)
+
+
+def test_smoothing_leaves_out_hidden_areas():
+    counts = {"A": 30, "B": 10, "C": 60, "D": 2}
+    people = {"A": 10_000, "B": 20_000, "C": 30_000, "D": 5_000}
+    cube = cubes.area_cube(
+        _areas([(2023, code, n) for code, n in counts.items()]), (2023,), counts
+    )
+
+    rates = policy.area_rates(release(cube), _area_population(people.items()), 2023)
+
+    # D (2) is hidden, and B (10), the smallest other area, beside it.
+    assert pd.isna(_row(rates, area_code="D")["smoothed_per_100k"])
+    assert pd.isna(_row(rates, area_code="B")["smoothed_per_100k"])
+    expected = _smoothed_by_formula([30, 60], [10_000, 30_000])
+    shown = rates[rates["area_code"].isin(["A", "C"])]
+    assert list(shown["smoothed_per_100k"]) == pytest.approx(expected)
+
+
+def test_youth_rate_uses_band_population():
+    rows = [
+        (2023, "victim", "15-17", 10),
+        (2023, "victim", "18-24", 30),
+        (2023, "victim", "45-59", 50),
+        (2023, "suspect", "18-24", 25),
+    ]
+    frame = pd.DataFrame(rows, columns=["year", "role", "age_band", "persons"])
+    bands = ("15-17", "18-24")
+    population = {
+        (2023, "all", "15-17"): policy.Population(8_000, is_estimate=True),
+        (2023, "all", "18-24"): policy.Population(12_000, is_estimate=True),
+    }
+
+    rates = policy.youth_rates(
+        release(cubes.youth_cube(frame, (2023,), bands)), population, bands
+    )
+
+    victims = _row(rates, role="victim")
+    assert victims["persons"] == 40
+    assert victims["per_100k"] == pytest.approx(200.0)  # 40 / 20,000 * 100,000
+    assert victims["population_estimate"]
+    assert not victims["population_missing"]
+    assert _row(rates, role="suspect")["per_100k"] == pytest.approx(125.0)
+
+
+def test_youth_rate_flags_missing_population():
+    frame = pd.DataFrame(
+        [(2023, "victim", "18-24", 30)],
+        columns=["year", "role", "age_band", "persons"],
+    )
+    rates = policy.youth_rates(
+        release(cubes.youth_cube(frame, (2023,), ("18-24",))), {}, ("18-24",)
+    )
+
+    victims = _row(rates, role="victim")
+    assert victims["population_missing"]
+    assert pd.isna(victims["per_100k"])
+    assert victims["persons"] == 30
+
+
+def test_firearm_share_and_rate():
+    frame = pd.DataFrame(
+        [(2023, "0101", 40, 30), (2023, "0501", 160, 10)],
+        columns=["year", "iccs_code", "incidents", "firearm_incidents"],
+    )
+
+    rates = policy.firearm_rates(
+        release(cubes.firearm_cube(frame, (2023,))), POPULATION
+    )
+
+    row = _row(rates, year=2023)
+    assert row["firearm_incidents"] == 40
+    assert row["all_incidents"] == 200
+    assert row["firearm_share"] == pytest.approx(0.2)
+    assert row["per_100k"] == pytest.approx(40 / 180_000 * 100_000)
+
+
+def test_relationship_rate_per_sex_population():
+    frame = pd.DataFrame(
+        [
+            (2023, "intimate_partner", "F", 36),
+            (2023, "stranger", "F", 4),
+            (2023, "family", "M", 9),
+            (2023, "unknown", "M", 30),
+        ],
+        columns=["year", "relationship", "sex", "victims"],
+    )
+    population = {(2023, "F", "all"): policy.Population(90_000)}
+
+    rates = policy.relationship_rates(
+        release(cubes.relationship_cube(frame, (2023,))), population
+    )
+
+    partner = _row(rates, relationship="intimate_partner", sex="F")
+    assert partner["victims"] == 36
+    assert partner["per_100k"] == pytest.approx(40.0)  # 36 / 90,000 * 100,000
+    assert _row(rates, relationship="other_recorded", sex="F")["victims"] == 4
