@@ -45,6 +45,13 @@ COORDINATE_TARGET = 0.85
 
 RATE_BASE = 10_000
 
+SHARE_COLUMNS = (
+    "with_coordinates",
+    "mapping_coverage",
+    "victim_age_complete",
+    "victim_sex_complete",
+)
+
 QUALITY_COLUMNS = (
     "incidents",
     "without_coordinates",
@@ -368,7 +375,12 @@ def quality_table(
                 "months_without_records": months_without_records(recorded, span),
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    for column in SHARE_COLUMNS:
+        if column in table:
+            shares = table[column].astype(object)
+            table[column] = shares.where(table[column].notna(), None)
+    return table
 
 
 def quality_measures(counts: Mapping[str, float]) -> dict:

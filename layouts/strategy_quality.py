@@ -13,7 +13,7 @@ from dash import dash_table, dcc, html
 
 from analysis.strategy_extra import COORDINATE_TARGET, month_text
 from layouts import strategy_ids as ids
-from layouts.strategy_stations import station_link
+from layouts.strategy_stations import sortable_table, station_link
 from layouts.strategy_trends import caption
 
 BAR_HEIGHT = 18
@@ -130,7 +130,7 @@ def quality_table(table: pd.DataFrame, country_code: str) -> dash_table.DataTabl
         for key, name, kind in QUALITY_COLUMNS
     ]
     target = 100 * COORDINATE_TARGET
-    return dash_table.DataTable(
+    return sortable_table(
         id=ids.QUALITY_TABLE,
         columns=columns,
         data=quality_records(table, country_code),

@@ -7,6 +7,7 @@ plain Plotly polygons on cartesian axes, so it needs no tile server.
 from __future__ import annotations
 
 import math
+import warnings
 from urllib.parse import urlencode
 
 import numpy as np
@@ -104,7 +105,7 @@ def station_table(records: list[dict]) -> dash_table.DataTable:
         if key == "with_coordinates":
             column["name"] = "With coordinates (%)"
         columns.append(column)
-    return dash_table.DataTable(
+    return sortable_table(
         id=ids.STATION_TABLE,
         columns=columns,
         data=records,
@@ -129,6 +130,21 @@ def station_table(records: list[dict]) -> dash_table.DataTable:
             },
         ],
     )
+
+
+def sortable_table(**properties) -> dash_table.DataTable:
+    """Return a ``dash_table.DataTable`` without its Dash 4 deprecation warning.
+
+    NOTE: Dash 4 deprecates DataTable in favour of dash-ag-grid, which the
+    project does not depend on yet; move both tables when it does.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message=r"\s*The dash_table.DataTable",
+            category=DeprecationWarning,
+        )
+        return dash_table.DataTable(**properties)
 
 
 def map_values(table: pd.DataFrame, colour: str) -> dict[str, float | None]:
