@@ -1,0 +1,242 @@
+"""The panels of the Regional comparison page, shared by the page and its exports.
+
+Each country's counts form the same cubes as on the Policy indicators page,
+released by ``analysis.disclosure.release`` with the same threshold, so a
+country's hidden cells are the same for the ministry and for the observatory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from analysis import policy_cubes as cubes
+from analysis import policy_rates as policy
+from analysis.disclosure import Released, release
+from callbacks.indicator_data import (
+    COUNTING_UNIT_INCIDENTS,
+    DATE_BASIS,
+    category_names,
+    suppression_rule,
+)
+from data_access import indicator_queries
+from data_access import regional_queries as queries
+from data_access.scope import Scope
+from layouts.policy_panels import Panel
+
+# Categories compared when the user has chosen none: all offences, every
+# section, intentional homicide and burglary.
+DEFAULT_CATEGORIES = (
+    "TOTAL",
+    "01",
+    "0101",
+    "02",
+    "03",
+    "04",
+    "05",
+    "0501",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "11",
+)
+# Coverage below this share gets a warning: the country looks safer than it is.
+COVERAGE_WARNING = 0.9
+
+
+@dataclass(frozen=True)
+class RegionalRequest:
+    """What the user asked for on the page or in an export link.
+
+    Attributes
+    ----------
+    country_codes
+        Countries compared; each is checked against the scope.
+    year_from, year_to
+        First and last year shown.
+    categories
+        ICCS sections and divisions compared.
+    """
+
+    country_codes: tuple[str, ...]
+    year_from: int
+    year_to: int
+    categories: tuple[str, ...]
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Return the years shown, in order."""
+        return tuple(range(self.year_from, self.year_to + 1))
+
+
+def _populations(frame: pd.DataFrame, country: str) -> dict[int, policy.Population]:
+    rows = frame[frame["country_code"] == country]
+    return {
+        int(row.year): policy.Population(
+            float(row.population), bool(row.is_estimate), row.source
+        )
+        for row in rows.itertuples(index=False)
+    }
+
+
+def released_by_country(
+    engine: Engine, scope: Scope, request: RegionalRequest, threshold: int
+) -> dict[str, Released]:
+    """Return each country's released ICCS cube, two years before included."""
+    first, last = request.year_from - 2, request.year_to
+    incidents = queries.regional_incidents(
+        engine, scope, request.country_codes, first, last
+    )
+    categories = indicator_queries.iccs_categories(engine, scope)
+    divisions = categories.loc[categories["level"] == 2, "code"]
+    released = {}
+    for country in request.country_codes:
+        rows = incidents[incidents["country_code"] == country]
+        cube = cubes.offence_cube(rows, divisions, range(first, last + 1))
+        released[country] = release(cube, threshold)
+    return released
+
+
+def _coverage(released: Released, year: int, code: str) -> float | None:
+    if code in (cubes.TOTAL, cubes.UNMAPPED):
+        return None
+    return policy.mapping_coverage(released, year, code)
+
+
+def rates_panel(
+    engine: Engine, scope: Scope, request: RegionalRequest, threshold: int
+) -> Panel:
+    """Build the table of rates and mapping coverage by country and category."""
+    names = category_names(engine, scope)
+    names[cubes.TOTAL] = "All offences"
+    released = released_by_country(engine, scope, request, threshold)
+    population = queries.regional_population(
+        engine, scope, request.country_codes, request.year_from - 2, request.year_to
+    )
+    frames = []
+    for country in request.country_codes:
+        codes = [(c, names.get(c, c)) for c in request.categories]
+        table = policy.category_rates(
+            released[country], _populations(population, country), codes
+        )
+        table.insert(0, "country_code", country)
+        table["mapping_coverage"] = [
+            _coverage(released[country], year, code)
+            for code, year in zip(table["code"], table["year"], strict=True)
+        ]
+        frames.append(table[table["year"].isin(request.years)])
+    table = pd.concat(frames, ignore_index=True)
+    coverage = table["mapping_coverage"]
+    table["coverage_warning"] = coverage.notna() & (
+        coverage.fillna(1) < COVERAGE_WARNING
+    )
+    return Panel(
+        "regional_rates",
+        "Rates per 100,000 by ICCS category and country",
+        table,
+        _metadata(request, threshold, COUNTING_UNIT_INCIDENTS, population),
+        "Mapping coverage: for a section, the share of the country's incidents "
+        "mapped to any ICCS code; for a division, that share times the share of "
+        "the section's incidents coded to a division. Below 90% the country's "
+        "rate undercounts the category.",
+    )
+
+
+def homicide_panel(
+    engine: Engine,
+    scope: Scope,
+    request: RegionalRequest,
+    threshold: int,
+    geodata=queries.GEODATA_DIR,
+) -> Panel:
+    """Build the table of computed and published intentional homicide rates."""
+    victims = queries.regional_homicide_victims(
+        engine, scope, request.country_codes, request.year_from, request.year_to
+    )
+    population = queries.regional_population(
+        engine, scope, request.country_codes, request.year_from, request.year_to
+    )
+    published = queries.read_unodc_homicide_rates(geodata)
+    rows = []
+    for country in request.country_codes:
+        cube = cubes.persons_cube(
+            victims[victims["country_code"] == country], request.years
+        )
+        released = release(cube, threshold)
+        people = _populations(population, country)
+        for year in request.years:
+            count = released.value(year, cubes.ALL, cubes.ALL)
+            rows.append(
+                _homicide_row(country, year, count, people.get(year), published)
+            )
+    return Panel(
+        "homicide_comparison",
+        "Intentional homicide: computed rate beside the published UNODC rate",
+        pd.DataFrame(rows),
+        _metadata(
+            request,
+            threshold,
+            "Victims of completed intentional homicide (ICCS 0101)",
+            population,
+            published_rates=queries.UNODC_SOURCE,
+        ),
+        "A difference can come from a different counting unit, late recording, "
+        "or offence codes not yet mapped to ICCS 0101.",
+    )
+
+
+def _homicide_row(country, year, count, population, published) -> dict:
+    match = published[
+        (published["country_code"] == country) & (published["year"] == year)
+    ]
+    published_rate = float(match["published_rate"].iloc[0]) if len(match) else None
+    computed = None
+    if count is not None and population is not None and population.value:
+        computed = count / population.value * 100_000
+    difference = None
+    if computed is not None and published_rate is not None:
+        difference = computed - published_rate
+    return {
+        "country_code": country,
+        "year": year,
+        "victims": count,
+        "suppressed": count is None,
+        "population": population.value if population else None,
+        "computed_per_100k": computed,
+        "unodc_per_100k": published_rate,
+        "difference": difference,
+    }
+
+
+def _metadata(request, threshold, unit, population, **extra) -> tuple:
+    sources = "; ".join(sorted(set(population["source"]))) or "none found"
+    estimates = sorted(
+        {f"{r.country_code} {r.year}" for r in population.itertuples() if r.is_estimate}
+    )
+    text = f"Country totals by year: {sources}."
+    if estimates:
+        text += f" Estimated or projected: {', '.join(estimates)}."
+    pairs = [
+        ("Countries", ", ".join(request.country_codes)),
+        ("Years", f"{request.year_from} to {request.year_to}"),
+        ("Counting unit", unit),
+        ("Date basis", DATE_BASIS),
+        ("Population", text),
+        ("Suppression rule", suppression_rule(threshold)),
+    ]
+    pairs += [(name.replace("_", " ").capitalize(), v) for name, v in extra.items()]
+    return tuple(pairs)
+
+
+def all_panels(
+    engine, scope, request: RegionalRequest, threshold: int, geodata=queries.GEODATA_DIR
+):
+    """Build every panel of the page, for exports and the printable report."""
+    return [
+        rates_panel(engine, scope, request, threshold),
+        homicide_panel(engine, scope, request, threshold, geodata),
+    ]

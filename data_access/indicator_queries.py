@@ -1,0 +1,393 @@
+"""Reads behind the Policy indicators page: yearly counts and populations.
+
+Every function reads the rollups and the population table only, never the
+incident tables, so that it serves aggregate-only users (ministry officials and
+the regional observatory). Each takes the caller's ``Scope`` and raises
+``OutOfScope`` for a country outside it. Counts are by month of occurrence;
+a year is the twelve months ``YYYY01`` to ``YYYY12``. Database errors
+propagate: a failed read never looks like a year without crime.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, Integer, func, literal_column, or_, select
+
+from data_access.cache import cached_read
+from data_access.schema import (
+    ALL,
+    EXCLUDED,
+    admin_area,
+    iccs_category,
+    population,
+    rollup_monthly,
+    rollup_relationship,
+    station,
+)
+from data_access.scope import Scope
+
+BASIS = "occurred"
+ROLES = ("victim", "suspect")
+
+
+class QueryError(ValueError):
+    """A query argument is invalid; the message names the argument and value."""
+
+
+def year_of(month_column):
+    # Integer division of YYYYMM by a literal 100, so that PostgreSQL sees
+    # the same expression in the select list and the GROUP BY.
+    return (month_column // literal_column("100", Integer)).label("year")
+
+
+def _check_years(year_from: int, year_to: int) -> None:
+    if not (1900 <= int(year_from) <= int(year_to) <= 2200):
+        raise QueryError(
+            f"years {year_from!r} to {year_to!r} are invalid; give a first year "
+            "no later than the last, between 1900 and 2200."
+        )
+
+
+def in_years(table, year_from: int, year_to: int):
+    _check_years(year_from, year_to)
+    return table.c.month.between(int(year_from) * 100 + 1, int(year_to) * 100 + 12)
+
+
+def read_frame(engine: Engine, query, columns: list[str]) -> pd.DataFrame:
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=columns)
+
+
+@cached_read
+def data_months(engine: Engine, scope: Scope, country_code: str) -> tuple:
+    """Return the first and last month with counts for a country.
+
+    Returns
+    -------
+    tuple of int or None
+        ``(first, last)`` as ``YYYYMM``, or ``(None, None)`` without counts.
+    """
+    scope.check_country(country_code)
+    table = rollup_monthly
+    query = select(func.min(table.c.month), func.max(table.c.month)).where(
+        table.c.country_code == country_code, table.c.basis == BASIS
+    )
+    with engine.connect() as connection:
+        first, last = connection.execute(query).one()
+    return first, last
+
+
+@cached_read
+def yearly_incidents(
+    engine: Engine, scope: Scope, country_code: str, year_from: int, year_to: int
+) -> pd.DataFrame:
+    """Return incidents and firearm incidents by year and principal ICCS code.
+
+    Parameters
+    ----------
+    engine
+        Warehouse engine.
+    scope
+        The caller's scope.
+    country_code
+        Country read.
+    year_from, year_to
+        First and last year, both included.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``iccs_code`` (``UNMAPPED`` included, ``EXCLUDED``
+        left out), ``incidents`` and ``firearm_incidents``.
+
+    Raises
+    ------
+    OutOfScope
+        If ``country_code`` is outside ``scope``.
+    QueryError
+        If the years are invalid.
+    """
+    scope.check_country(country_code)
+    table = rollup_monthly
+    rows = (
+        select(
+            year_of(table.c.month),
+            table.c.iccs_code,
+            table.c.incidents,
+            table.c.firearm_incidents,
+        )
+        .where(
+            table.c.country_code == country_code,
+            table.c.basis == BASIS,
+            table.c.person_role == ALL,
+            table.c.iccs_code != EXCLUDED,
+            in_years(table, year_from, year_to),
+        )
+        .subquery()
+    )
+    query = select(
+        rows.c.year,
+        rows.c.iccs_code,
+        func.sum(rows.c.incidents),
+        func.sum(rows.c.firearm_incidents),
+    ).group_by(rows.c.year, rows.c.iccs_code)
+    columns = ["year", "iccs_code", "incidents", "firearm_incidents"]
+    return read_frame(engine, query, columns)
+
+
+@cached_read
+def yearly_persons(
+    engine: Engine,
+    scope: Scope,
+    country_code: str,
+    year_from: int,
+    year_to: int,
+    role: str,
+    code_prefixes: tuple[str, ...] = (),
+    completed_only: bool = False,
+) -> pd.DataFrame:
+    """Return victims or suspects by year, sex and age band.
+
+    People are counted under the principal offence of their incident.
+
+    Parameters
+    ----------
+    engine, scope, country_code, year_from, year_to
+        As in ``yearly_incidents``.
+    role
+        ``"victim"`` or ``"suspect"``.
+    code_prefixes
+        Keep principal ICCS codes that start with one of these, such as
+        ``("0101",)`` for intentional homicide; empty keeps every ICCS code
+        and ``UNMAPPED``.
+    completed_only
+        Leave out attempts, as intentional homicide requires.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``sex`` (M, F or unknown), ``age_band`` (the
+        warehouse's age bands or unknown) and ``persons``.
+
+    Raises
+    ------
+    OutOfScope
+        If ``country_code`` is outside ``scope``.
+    QueryError
+        If ``role`` or the years are invalid.
+    """
+    scope.check_country(country_code)
+    if role not in ROLES:
+        raise QueryError(f"role {role!r} is unknown; use one of {ROLES!r}.")
+    table = rollup_monthly
+    conditions = [
+        table.c.country_code == country_code,
+        table.c.basis == BASIS,
+        table.c.person_role == role,
+        table.c.iccs_code != EXCLUDED,
+        in_years(table, year_from, year_to),
+    ]
+    if code_prefixes:
+        conditions.append(
+            or_(*[table.c.iccs_code.startswith(p) for p in code_prefixes])
+        )
+    if completed_only:
+        conditions.append(table.c.attempted.is_(False))
+    rows = (
+        select(year_of(table.c.month), table.c.sex, table.c.age_band, table.c.persons)
+        .where(*conditions)
+        .subquery()
+    )
+    query = select(
+        rows.c.year, rows.c.sex, rows.c.age_band, func.sum(rows.c.persons)
+    ).group_by(rows.c.year, rows.c.sex, rows.c.age_band)
+    return read_frame(engine, query, ["year", "sex", "age_band", "persons"])
+
+
+@cached_read
+def yearly_relationships(
+    engine: Engine, scope: Scope, country_code: str, year_from: int, year_to: int
+) -> pd.DataFrame:
+    """Return victims by year, relationship to the suspect and sex.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``relationship`` (intimate_partner, family,
+        acquaintance, stranger, other or unknown), ``sex`` and ``victims``;
+        victims of excluded offences are left out.
+
+    Raises
+    ------
+    OutOfScope
+        If ``country_code`` is outside ``scope``.
+    """
+    scope.check_country(country_code)
+    table = rollup_relationship
+    rows = (
+        select(
+            year_of(table.c.month), table.c.relationship, table.c.sex, table.c.victims
+        )
+        .where(
+            table.c.country_code == country_code,
+            table.c.basis == BASIS,
+            table.c.iccs_code != EXCLUDED,
+            in_years(table, year_from, year_to),
+        )
+        .subquery()
+    )
+    query = select(
+        rows.c.year, rows.c.relationship, rows.c.sex, func.sum(rows.c.victims)
+    ).group_by(rows.c.year, rows.c.relationship, rows.c.sex)
+    return read_frame(engine, query, ["year", "relationship", "sex", "victims"])
+
+
+@cached_read
+def country_population(
+    engine: Engine, scope: Scope, country_code: str, year_from: int, year_to: int
+) -> pd.DataFrame:
+    """Return the country's population by year, sex and age band.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``sex`` (M, F or all), ``age_band`` (a band or all),
+        ``population``, ``is_estimate`` and ``source``; a year, sex or band
+        without a row is unknown, not zero.
+
+    Raises
+    ------
+    OutOfScope
+        If ``country_code`` is outside ``scope``.
+    """
+    scope.check_country(country_code)
+    _check_years(year_from, year_to)
+    query = select(
+        population.c.year,
+        population.c.sex,
+        population.c.age_band,
+        population.c.population,
+        population.c.is_estimate,
+        population.c.source,
+    ).where(
+        population.c.country_code == country_code,
+        population.c.area_type == "country",
+        population.c.year.between(int(year_from), int(year_to)),
+    )
+    columns = ["year", "sex", "age_band", "population", "is_estimate", "source"]
+    return read_frame(engine, query, columns)
+
+
+@cached_read
+def parish_incidents(
+    engine: Engine,
+    scope: Scope,
+    country_code: str,
+    year_from: int,
+    year_to: int,
+    code_prefix: str = "",
+) -> pd.DataFrame:
+    """Return incidents by year and the admin area (parish) of their station.
+
+    Parameters
+    ----------
+    engine, scope, country_code, year_from, year_to
+        As in ``yearly_incidents``.
+    code_prefix
+        Keep principal ICCS codes starting with this, such as ``"01"``; empty
+        keeps every ICCS code and ``UNMAPPED``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``area_code`` (empty for incidents of no station or
+        of a station without an admin area) and ``incidents``.
+
+    Raises
+    ------
+    OutOfScope
+        If ``country_code`` is outside ``scope``.
+    """
+    scope.check_country(country_code)
+    table = rollup_monthly
+    area = func.coalesce(station.c.admin_area_code, "")
+    conditions = [
+        table.c.country_code == country_code,
+        table.c.basis == BASIS,
+        table.c.person_role == ALL,
+        table.c.iccs_code != EXCLUDED,
+        in_years(table, year_from, year_to),
+    ]
+    if code_prefix:
+        conditions.append(table.c.iccs_code.startswith(code_prefix))
+    rows = (
+        select(year_of(table.c.month), area.label("area_code"), table.c.incidents)
+        .select_from(table.outerjoin(station, station.c.id == table.c.station_id))
+        .where(*conditions)
+        .subquery()
+    )
+    query = select(rows.c.year, rows.c.area_code, func.sum(rows.c.incidents)).group_by(
+        rows.c.year, rows.c.area_code
+    )
+    return read_frame(engine, query, ["year", "area_code", "incidents"])
+
+
+@cached_read
+def parish_population(
+    engine: Engine, scope: Scope, country_code: str, year_from: int, year_to: int
+) -> pd.DataFrame:
+    """Return the total population of each admin area by year, with its name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``year``, ``area_code``, ``name``, ``population`` and
+        ``is_estimate``.
+
+    Raises
+    ------
+    OutOfScope
+        If ``country_code`` is outside ``scope``.
+    """
+    scope.check_country(country_code)
+    _check_years(year_from, year_to)
+    query = (
+        select(
+            population.c.year,
+            population.c.area_code,
+            func.coalesce(admin_area.c.name, population.c.area_code),
+            population.c.population,
+            population.c.is_estimate,
+        )
+        .select_from(
+            population.outerjoin(
+                admin_area,
+                (admin_area.c.country_code == population.c.country_code)
+                & (admin_area.c.code == population.c.area_code),
+            )
+        )
+        .where(
+            population.c.country_code == country_code,
+            population.c.area_type == "admin_area",
+            population.c.sex == ALL,
+            population.c.age_band == ALL,
+            population.c.year.between(int(year_from), int(year_to)),
+        )
+    )
+    columns = ["year", "area_code", "name", "population", "is_estimate"]
+    return read_frame(engine, query, columns)
+
+
+@cached_read
+def iccs_categories(engine: Engine, scope: Scope) -> pd.DataFrame:
+    """Return the ICCS sections and divisions: ``code``, ``level`` and ``name``.
+
+    The list is public reference data, so every scope may read it.
+    """
+    query = (
+        select(iccs_category.c.code, iccs_category.c.level, iccs_category.c.name)
+        .where(iccs_category.c.level <= 2)
+        .order_by(iccs_category.c.code)
+    )
+    return read_frame(engine, query, ["code", "level", "name"])
