@@ -8,8 +8,6 @@ an audited 403.
 
 from __future__ import annotations
 
-import logging
-
 from dash import Dash, Input, Output, State, html
 
 from analysis.station_extra import month_label
@@ -27,8 +25,6 @@ from layouts import (
     strategy_trends,
 )
 from layouts.strategy import ALL_DIVISIONS
-
-logger = logging.getLogger(__name__)
 
 VIEW_INPUTS = (
     Input(ids.COUNTRY, "value"),
@@ -162,10 +158,10 @@ def stations_view(engine, scope: Scope, view: data.View, colour: str):
     panel = strategy_stations.stations_panel(table, country, view.label, months)
     values = strategy_stations.map_values(table, colour)
     names = dict(zip(table["code"], table["name"], strict=True))
-    figure = strategy_stations.station_map(
-        shapes_for(engine, scope, country), values, names, colour
-    )
-    note = strategy_stations.map_note(values, colour, view.label, months)
+    shapes = shapes_for(engine, scope, country)
+    figure = strategy_stations.station_map(shapes, values, names, colour)
+    drawn = len(set(shapes) & set(names))
+    note = strategy_stations.map_note(values, colour, view.label, months, drawn)
     return panel, figure, note
 
 

@@ -169,7 +169,8 @@ def _band(grouped: pd.DataFrame, categories, first: int, last: int) -> pd.DataFr
     """Return ``expected_band`` rows for every category, with moving averages."""
     groups = list(categories) or section_codes()
     frame = grouped
-    missing = [code for code in groups if code not in set(grouped["category"])]
+    found = set(grouped["category"].unique())
+    missing = [code for code in groups if code not in found]
     if missing:
         filler = pd.DataFrame({"category": missing, "month": last, "count": 0})
         frame = pd.concat([grouped, filler], ignore_index=True)

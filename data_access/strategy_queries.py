@@ -47,7 +47,7 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class Selection:
-    """What the Strategy view reads: country, basis, unit, division, categories.
+    """The Strategy view's reading: country, basis, unit, division, categories.
 
     Attributes
     ----------
@@ -142,7 +142,11 @@ def _unit_rows(selection: Selection):
 def _frame(engine: Engine, query, columns: list[str]) -> pd.DataFrame:
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-    return pd.DataFrame([tuple(row) for row in rows], columns=columns)
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    # Column-wise construction: pandas probes each Row object when given rows.
+    columns_of_rows = zip(*rows, strict=True)
+    return pd.DataFrame(dict(zip(columns, columns_of_rows, strict=True)))
 
 
 def country_divisions(

@@ -270,8 +270,10 @@ def _map_layout(shapes: dict) -> dict:
     }
 
 
-def map_note(values: dict, colour: str, label: str, months: str) -> str:
-    """Return the caption under the map."""
+def map_note(values: dict, colour: str, label: str, months: str, drawn: int) -> str:
+    """Return the caption under the map; ``drawn`` counts the station areas."""
+    if not drawn:
+        return "No station areas are loaded for this country, so there is no map."
     missing = sum(value is None for value in values.values())
     what = (
         "12-month rate per 10,000 people"

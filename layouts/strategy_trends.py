@@ -159,6 +159,7 @@ def category_traces(frame: pd.DataFrame, legend: bool) -> list[dict]:
             "type": "scatter",
             "x": band_x + band_x[::-1],
             "y": upper + lower[::-1],
+            "mode": "lines",
             "fill": "toself",
             "fillcolor": BAND_COLOUR,
             "line": {"width": 0},

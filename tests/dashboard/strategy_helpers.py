@@ -42,9 +42,10 @@ VFT has none.
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
-from data_access.schema import population, rollup_monthly, rollup_quality
+from data_access.schema import population, rollup_monthly, rollup_quality, station
+from tests.dashboard.station_helpers import CAS_AREA, GRI_AREA
 
 CAS, GRI, VFT = 1, 2, 3
 MONTH = 202403
@@ -152,8 +153,14 @@ def _quality(row) -> dict:
 
 
 def seed_strategy(engine) -> None:
-    """Insert the rollup, population and data-quality rows described above."""
+    """Insert the rows described above and give CAS and GRI their station areas."""
     with engine.begin() as connection:
+        for code, area in (("CAS", CAS_AREA), ("GRI", GRI_AREA)):
+            connection.execute(
+                update(station)
+                .where(station.c.country_code == "LCA", station.c.code == code)
+                .values(area_wkt=area)
+            )
         connection.execute(insert(rollup_monthly), COUNT_ROWS)
         connection.execute(
             insert(population),
