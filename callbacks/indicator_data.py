@@ -75,6 +75,22 @@ class Context:
     threshold: int
     populations: dict = field(default_factory=dict)
     population_rows: pd.DataFrame | None = None
+    cube_years: tuple[int, ...] = ()
+    shown_years: tuple[int, ...] = ()
+
+
+def data_years(engine: Engine, scope: Scope, country_code: str, first: int, last: int):
+    """Return the years from ``first`` to ``last`` that the country has counts in.
+
+    A year before the first imported month or after the last is missing, not
+    a year without crime, so no cube has a cell for it.
+    """
+    first_month, last_month = queries.data_months(engine, scope, country_code)
+    if first_month is None:
+        return ()
+    low = max(first, first_month // 100)
+    high = min(last, last_month // 100)
+    return tuple(range(low, high + 1))
 
 
 def suppression_rule(threshold: int) -> str:
@@ -92,6 +108,7 @@ def make_context(engine: Engine, scope: Scope, request: Request, threshold: int)
     """Read the country's populations once and return the shared context."""
     first, last = request.read_years
     rows = queries.country_population(engine, scope, request.country_code, first, last)
+    years = data_years(engine, scope, request.country_code, first, last)
     return Context(
         engine=engine,
         scope=scope,
@@ -99,6 +116,8 @@ def make_context(engine: Engine, scope: Scope, request: Request, threshold: int)
         threshold=threshold,
         populations=policy.population_table(rows),
         population_rows=rows,
+        cube_years=years,
+        shown_years=tuple(year for year in years if year in request.years),
     )
 
 
@@ -153,7 +172,7 @@ def released_offences(context: Context) -> Released:
     )
     categories = queries.iccs_categories(context.engine, context.scope)
     divisions = categories.loc[categories["level"] == 2, "code"]
-    cube = cubes.offence_cube(incidents, divisions, range(first, last + 1))
+    cube = cubes.offence_cube(incidents, divisions, context.cube_years)
     return release(cube, context.threshold)
 
 
@@ -199,10 +218,10 @@ def firearm_panel(context: Context, released_offences: Released) -> Panel:
     incidents = queries.yearly_incidents(
         context.engine, context.scope, request.country_code, first, last
     )
-    cube = cubes.firearm_cube(incidents, range(first, last + 1))
+    cube = cubes.firearm_cube(incidents, context.cube_years)
     link = {
         (year, cubes.ALL): bool(released_offences.hidden.loc[(year, cubes.TOTAL)])
-        for year in range(first, last + 1)
+        for year in context.cube_years
     }
     table = policy.firearm_rates(
         release(cube, context.threshold, link), _totals(context)
@@ -230,7 +249,7 @@ def persons_panel(
         prefixes,
         completed_only,
     )
-    cube = cubes.persons_cube(persons, request.years)
+    cube = cubes.persons_cube(persons, context.shown_years)
     table = policy.persons_rates(release(cube, context.threshold), context.populations)
     unit = "Victims, each counted once under the principal offence of the incident"
     return Panel(
@@ -253,7 +272,7 @@ def released_relationships(context: Context) -> Released:
         request.year_from,
         request.year_to,
     )
-    cube = cubes.relationship_cube(victims, request.years)
+    cube = cubes.relationship_cube(victims, context.shown_years)
     return release(cube, context.threshold)
 
 
@@ -288,14 +307,14 @@ def youth_panel(context: Context) -> Panel:
         )
         frames.append(frame.assign(role=role))
     persons = pd.concat(frames, ignore_index=True)
-    cube = cubes.youth_cube(persons, request.years, band.bands)
+    cube = cubes.youth_cube(persons, context.shown_years, band.bands)
     # All victims are also the total of the relationship panel.
     relationships = released_relationships(context)
     link = {
         (year, "victim", cubes.ALL): bool(
             relationships.hidden.loc[(year, cubes.ALL, cubes.ALL)]
         )
-        for year in request.years
+        for year in context.shown_years
     }
     table = policy.youth_rates(
         release(cube, context.threshold, link), context.populations, band.bands
@@ -331,10 +350,11 @@ def area_panel(context: Context, released_offences: Released) -> Panel:
     people = queries.parish_population(
         context.engine, context.scope, request.country_code, first, last
     )
-    cube = cubes.area_cube(incidents, range(first, last + 1), set(people["area_code"]))
+    areas = set(people["area_code"])
+    cube = cubes.area_cube(incidents, context.cube_years, areas)
     link = {
         (year, cubes.COUNTRY): bool(released_offences.hidden.loc[(year, cubes.TOTAL)])
-        for year in range(first, last + 1)
+        for year in context.cube_years
     }
     table = policy.area_rates(
         release(cube, context.threshold, link), people, request.year_to

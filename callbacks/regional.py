@@ -61,9 +61,12 @@ def register_callbacks(app: Dash) -> None:
             return [], None, [], None, list(data.DEFAULT_CATEGORIES)
         first = min(m[0] for m in months) // 100
         last = max(m[1] for m in months) // 100
+        # Default to the last year of the median country, so that one country
+        # ahead of the others does not leave the rest without data.
+        year_to = sorted(m[1] // 100 for m in months)[len(months) // 2]
         options = page.year_options(first, last)
-        year_from = max(first, last - MAX_YEARS + 1)
-        return options, year_from, options, last, list(data.DEFAULT_CATEGORIES)
+        year_from = max(first, year_to - MAX_YEARS + 1)
+        return options, year_from, options, year_to, list(data.DEFAULT_CATEGORIES)
 
     @app.callback(
         Output(ids.RATES, "children"),

@@ -19,6 +19,7 @@ from callbacks.indicator_data import (
     COUNTING_UNIT_INCIDENTS,
     DATE_BASIS,
     category_names,
+    data_years,
     suppression_rule,
 )
 from data_access import indicator_queries
@@ -96,7 +97,8 @@ def released_by_country(
     released = {}
     for country in request.country_codes:
         rows = incidents[incidents["country_code"] == country]
-        cube = cubes.offence_cube(rows, divisions, range(first, last + 1))
+        years = data_years(engine, scope, country, first, last)
+        cube = cubes.offence_cube(rows, divisions, years)
         released[country] = release(cube, threshold)
     return released
 
@@ -163,12 +165,11 @@ def homicide_panel(
     published = queries.read_unodc_homicide_rates(geodata)
     rows = []
     for country in request.country_codes:
-        cube = cubes.persons_cube(
-            victims[victims["country_code"] == country], request.years
-        )
+        years = data_years(engine, scope, country, request.year_from, request.year_to)
+        cube = cubes.persons_cube(victims[victims["country_code"] == country], years)
         released = release(cube, threshold)
         people = _populations(population, country)
-        for year in request.years:
+        for year in years:
             count = released.value(year, cubes.ALL, cubes.ALL)
             rows.append(
                 _homicide_row(country, year, count, people.get(year), published)

@@ -108,14 +108,15 @@ def wide_table(
         first = group.iloc[0]
         cells = [html.Td(cell(by_year[y]) if y in by_year else "") for y in years]
         body.append(html.Tr([html.Th(row_label(first), scope="row"), *cells]))
+    extra = {"id": table_id} if table_id else {}
     return dbc.Table(
         [header, html.Tbody(body)],
-        id=table_id,
         size="sm",
         bordered=True,
         hover=True,
         responsive=True,
         className="small",
+        **extra,
     )
 
 
@@ -154,7 +155,8 @@ def panel_card(panel: Panel, body, card_id: str | None = None) -> dbc.Card:
         children.append(html.P(panel.note, className="small mb-1"))
     children.append(html.P(LEGEND, className="small text-muted mb-1"))
     children.append(metadata_block(panel))
-    return dbc.Card(dbc.CardBody(children), className="mb-3", id=card_id or "")
+    extra = {"id": card_id} if card_id else {}
+    return dbc.Card(dbc.CardBody(children), className="mb-3", **extra)
 
 
 def plain(value) -> str:

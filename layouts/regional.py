@@ -101,16 +101,34 @@ def _country_label(names: dict):
 
 
 def latest_table(panel: ui.Panel, names: dict, year: int) -> dbc.Table:
-    """Build countries by categories for one year: rate, count and coverage."""
+    """Build countries by categories for one year: rate, count and coverage.
+
+    Every country in ``names`` has a row; a category without counts in that
+    year reads "no data", never 0.
+    """
     table = panel.table[panel.table["year"] == year]
-    frame = table.assign(year=table["code"])
-    return ui.wide_table(
-        frame,
-        _country_label(names),
-        ["country_code"],
-        lambda row: f"{ui.rate_text(row)} {_coverage_text(row)}".strip(),
-        ids.RATES_TABLE,
+    codes = list(dict.fromkeys(panel.table["code"]))
+    cells = {(row["country_code"], row["code"]): row for _, row in table.iterrows()}
+    header = html.Thead(html.Tr([html.Th("")] + [html.Th(code) for code in codes]))
+    body = []
+    for country, name in names.items():
+        texts = [_latest_cell(cells.get((country, code))) for code in codes]
+        body.append(html.Tr([html.Th(name, scope="row")] + [html.Td(t) for t in texts]))
+    return dbc.Table(
+        [header, html.Tbody(body)],
+        id=ids.RATES_TABLE,
+        size="sm",
+        bordered=True,
+        hover=True,
+        responsive=True,
+        className="small",
     )
+
+
+def _latest_cell(row) -> str:
+    if row is None:
+        return "no data"
+    return f"{ui.rate_text(row)} {_coverage_text(row)}".strip()
 
 
 def category_table(panel: ui.Panel, names: dict, code: str) -> dbc.Table:
