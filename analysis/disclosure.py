@@ -131,8 +131,30 @@ class Released:
     threshold: int
 
     def value(self, *key) -> int | None:
-        """Return the published count of one cell, ``None`` if hidden."""
-        return self.values.loc[key]
+        """Return the published count of one cell, ``None`` if hidden.
+
+        Raises
+        ------
+        KeyError
+            If the cube has no such cell.
+        """
+        return self._cells()[key]
+
+    def get(self, key: tuple, default=None):
+        """Return the published count of ``key``, or ``default`` if no such cell."""
+        return self._cells().get(key, default)
+
+    def is_hidden(self, key: tuple) -> bool:
+        """Return whether the cell ``key`` is hidden."""
+        return self._cells()[key] is None
+
+    def _cells(self) -> dict:
+        # Scalar lookups in a MultiIndex are slow; keep a dict beside it.
+        cells = self.__dict__.get("_cell_dict")
+        if cells is None:
+            cells = dict(zip(self.values.index, self.values, strict=True))
+            object.__setattr__(self, "_cell_dict", cells)
+        return cells
 
     def frame(self) -> pd.DataFrame:
         """Return the cells as rows: the dimensions, ``count`` and ``hidden``."""

@@ -96,12 +96,9 @@ def pooled_per_100k(
     count = 0
     people = 0.0
     for each in range(year - years + 1, year + 1):
-        key = (each, *cell)
+        value = released.get((each, *cell))
         population = populations.get(each)
-        if key not in released.values.index or population is None:
-            return None
-        value = released.values.loc[key]
-        if value is None or not population.value:
+        if value is None or population is None or not population.value:
             return None
         count += value
         people += population.value
@@ -136,7 +133,7 @@ def category_rates(
     rows = []
     for code, name in categories:
         for year in years:
-            count = released.values.loc[(year, code)]
+            count = released.value(year, code)
             rows.append(
                 {
                     "code": code,
@@ -186,8 +183,8 @@ def mapping_coverage(released: Released, year: int, code: str) -> float | None:
 
 
 def _ratio(released: Released, top: tuple, bottom: tuple) -> float | None:
-    numerator = released.values.loc[top]
-    denominator = released.values.loc[bottom]
+    numerator = released.value(*top)
+    denominator = released.value(*bottom)
     if numerator is None or not denominator:
         return None
     return numerator / denominator
@@ -316,8 +313,8 @@ def firearm_rates(
     rows = []
     years = sorted(set(released.values.index.get_level_values("year")))
     for year in years:
-        firearm = released.values.loc[(year, cubes.FIREARM)]
-        total = released.values.loc[(year, cubes.ALL)]
+        firearm = released.value(year, cubes.FIREARM)
+        total = released.value(year, cubes.ALL)
         share = None if firearm is None or not total else firearm / total
         rows.append(
             {
@@ -373,7 +370,7 @@ def area_rates(
     }
     rows = []
     for area in sorted(yearly):
-        count = released.values.loc[(year, area)]
+        count = released.value(year, area)
         population = yearly[area].get(year)
         rows.append(
             {

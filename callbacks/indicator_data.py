@@ -77,6 +77,17 @@ class Context:
     population_rows: pd.DataFrame | None = None
     cube_years: tuple[int, ...] = ()
     shown_years: tuple[int, ...] = ()
+    memo: dict = field(default_factory=dict)
+
+
+def yearly_incidents(context: Context) -> pd.DataFrame:
+    """Return the request's yearly incidents, read once per context."""
+    if "incidents" not in context.memo:
+        first, last = context.request.read_years
+        context.memo["incidents"] = queries.yearly_incidents(
+            context.engine, context.scope, context.request.country_code, first, last
+        )
+    return context.memo["incidents"]
 
 
 def data_years(engine: Engine, scope: Scope, country_code: str, first: int, last: int):
@@ -165,11 +176,7 @@ def metadata(context: Context, unit: str, **extra: str) -> tuple:
 
 def released_offences(context: Context) -> Released:
     """Return the released ICCS cube of the request's years."""
-    request = context.request
-    first, last = request.read_years
-    incidents = queries.yearly_incidents(
-        context.engine, context.scope, request.country_code, first, last
-    )
+    incidents = yearly_incidents(context)
     categories = queries.iccs_categories(context.engine, context.scope)
     divisions = categories.loc[categories["level"] == 2, "code"]
     cube = cubes.offence_cube(incidents, divisions, context.cube_years)
@@ -213,12 +220,7 @@ def division_panel(context: Context, released: Released, names: dict) -> Panel:
 
 def firearm_panel(context: Context, released_offences: Released) -> Panel:
     """Build the panel of incidents involving a firearm."""
-    request = context.request
-    first, last = request.read_years
-    incidents = queries.yearly_incidents(
-        context.engine, context.scope, request.country_code, first, last
-    )
-    cube = cubes.firearm_cube(incidents, context.cube_years)
+    cube = cubes.firearm_cube(yearly_incidents(context), context.cube_years)
     link = {
         (year, cubes.ALL): bool(released_offences.hidden.loc[(year, cubes.TOTAL)])
         for year in context.cube_years
