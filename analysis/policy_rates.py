@@ -353,7 +353,7 @@ def area_rates(
         Columns ``area_code``, ``name``, ``year``, ``incidents``,
         ``suppressed``, ``population``, ``population_estimate``,
         ``per_100k``, ``smoothed_per_100k``, ``smoothing_weight``,
-        ``pooled_3y_per_100k`` and ``unstable``. Its ``attrs["note"]`` says
+        ``pooled_3y_per_100k`` and ``unstable``. Its ``attrs["note"]`` states
         when the smoothing moved every area to the overall rate.
     """
     by_key = {

@@ -7,6 +7,12 @@ rates from the released counts only. The page and every export call the same
 builders, so a number hidden on screen is hidden in every file. The Policy
 indicators and Regional comparison pages apply this control to every role
 that may open them, not only to aggregate-only roles.
+
+NOTE: each cube is protected with the sums inside it and the cells it shares
+with another cube (linked with ``fixed``). A difference between two cubes of
+overlapping populations, such as youth victims of all offences minus the
+youth age bands of homicide victims, is not a published cell and is not
+protected.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ FIRST_SUPPORTED_YEAR = 1900
 
 @dataclass(frozen=True)
 class Request:
-    """What the user asked for on the page or in an export link.
+    """The pickers of one page view or export link.
 
     Attributes
     ----------
@@ -297,6 +303,7 @@ def youth_panel(context: Context) -> Panel:
     """Build the panel of youth victims and suspects."""
     request = context.request
     band = youth_band(request.youth)
+
     frames = []
     for role in ("victim", "suspect"):
         frame = queries.yearly_persons(

@@ -5,7 +5,7 @@
 repeats the page's pickers, for example
 ``/export/indicators.xlsx?country=LCA&year_from=2015&year_to=2024``.
 
-The login guard answers 401 before a logged-out request reaches these views.
+The login guard returns 401 before a logged-out request reaches these views.
 Each view then checks that the user's role may open the page, and the queries
 check the user's scope, so a refused request gets an audited 403. Every file is
 built from the same released panels as the page, so it never contains a hidden

@@ -51,7 +51,7 @@ COVERAGE_WARNING = 0.9
 
 @dataclass(frozen=True)
 class RegionalRequest:
-    """What the user asked for on the page or in an export link.
+    """The pickers of one page view or export link.
 
     Attributes
     ----------

@@ -35,8 +35,8 @@ class QueryError(ValueError):
 
 
 def year_of(month_column):
-    # Integer division of YYYYMM by a literal 100, so that PostgreSQL sees
-    # the same expression in the select list and the GROUP BY.
+    # Integer division of YYYYMM by a literal 100: with a bound parameter,
+    # PostgreSQL would treat the select list and GROUP BY copies as different.
     return (month_column // literal_column("100", Integer)).label("year")
 
 

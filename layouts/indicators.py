@@ -301,6 +301,10 @@ def _youth_cell(row) -> str:
     return text + " (no population by age)" if row["population_missing"] else text
 
 
+def _yes(value) -> str:
+    return "yes" if not ui.is_missing(value) and value else ""
+
+
 def area_card(panel: ui.Panel) -> dbc.Card:
     """Build the card of admin areas with raw, smoothed and pooled rates."""
     columns = [
@@ -310,11 +314,7 @@ def area_card(panel: ui.Panel) -> dbc.Card:
         ("per_100k", "Rate per 100,000", ui.number),
         ("smoothed_per_100k", "Smoothed (empirical Bayes)", ui.number),
         ("pooled_3y_per_100k", "3-year pooled", ui.number),
-        (
-            "unstable",
-            "Unstable",
-            lambda v: "" if ui.is_missing(v) else ("yes" if v else ""),
-        ),
+        ("unstable", "Unstable", _yes),
     ]
     return ui.panel_card(panel, ui.long_table(panel.table, columns))
 

@@ -37,7 +37,10 @@ def _cell(value):
     if is_missing(value):
         return None
     if hasattr(value, "item"):
-        return value.item()
+        value = value.item()
+    # A count column with a hidden cell is float in pandas; write 25, not 25.0.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 

@@ -1,6 +1,6 @@
 """Panels of the policy and regional pages: released tables and their metadata.
 
-A ``Panel`` holds one table as it leaves the server. The builders here turn
+A ``Panel`` contains one table as it leaves the server. The builders here turn
 panels into components; they format values and never query. A hidden count
 shows as an en dash, an unstable rate (20 events or fewer) is marked with an
 asterisk, and a rate on an estimated or projected population with "e".

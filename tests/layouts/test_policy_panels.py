@@ -1,0 +1,72 @@
+"""Text and files of the policy panels: marks, hidden cells, metadata."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from layouts import policy_files
+from layouts import policy_panels as ui
+
+
+@pytest.mark.parametrize(
+    ("row", "text"),
+    [
+        ({"incidents": 45, "per_100k": 25.0, "unstable": False}, "25.0 (45)"),
+        ({"incidents": 12, "per_100k": 6.666, "unstable": True}, "6.7* (12)"),
+        (
+            {
+                "incidents": 30,
+                "per_100k": 20.0,
+                "unstable": False,
+                "population_estimate": True,
+            },
+            "20.0e (30)",
+        ),
+        ({"incidents": None, "per_100k": None, "unstable": None}, "–"),
+        ({"incidents": 40, "per_100k": None, "unstable": False}, "n/a (40)"),
+    ],
+    ids=["plain", "unstable", "estimate", "hidden", "no-population"],
+)
+def test_rate_text_marks(row, text):
+    assert ui.rate_text(row) == text
+
+
+def _panel():
+    table = pd.DataFrame(
+        {"code": ["0101", "0102"], "year": [2023, 2023], "incidents": [25, None]}
+    )
+    return ui.Panel(
+        "divisions",
+        "Divisions",
+        table,
+        (("Counting unit", "Incidents"), ("Suppression rule", "1 to 3 hidden")),
+        "A note.",
+    )
+
+
+def test_excel_hidden_cell_is_empty():
+    book = load_workbook(io.BytesIO(policy_files.xlsx([_panel()], "Report")))
+
+    sheet = book["divisions"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("code", "year", "incidents")
+    assert rows[1] == ("0101", 2023, 25)
+    assert rows[2] == ("0102", 2023, None)
+    metadata = list(book["metadata"].iter_rows(values_only=True))
+    assert ("divisions", "Suppression rule", "1 to 3 hidden") in metadata
+    assert ("divisions", "Note", "A note.") in metadata
+
+
+def test_csv_zip_has_table_and_metadata():
+    archive = zipfile.ZipFile(io.BytesIO(policy_files.csv_zip([_panel()], "Report")))
+
+    assert sorted(archive.namelist()) == ["divisions.csv", "metadata.csv"]
+    data = archive.read("divisions.csv").decode().splitlines()
+    assert data == ["code,year,incidents", "0101,2023,25", "0102,2023,"]
+    metadata = archive.read("metadata.csv").decode()
+    assert "divisions,Counting unit,Incidents" in metadata
