@@ -23,6 +23,38 @@ from analysis.rates import PER_10K, PER_100K, empirical_bayes_rates, rate_per
 
 POOLED_YEARS = 3
 
+# Columns of the tables below, so that a table without rows keeps them.
+_RATE = ("population", "population_estimate", "per_10k", "per_100k", "unstable")
+CATEGORY_COLUMNS = (
+    "code",
+    "name",
+    "year",
+    "incidents",
+    "suppressed",
+    *_RATE,
+    "pooled_3y_per_100k",
+)
+PERSONS_COLUMNS = ("year", "sex", "age_band", "persons", "suppressed", *_RATE)
+YOUTH_COLUMNS = ("year", "role", "persons", "suppressed", "population_missing", *_RATE)
+RELATIONSHIP_COLUMNS = ("year", "relationship", "sex", "victims", "suppressed", *_RATE)
+FIREARM_COLUMNS = (
+    "year",
+    "firearm_incidents",
+    "all_incidents",
+    "firearm_share",
+    "suppressed",
+    *_RATE,
+)
+AREA_COLUMNS = (
+    "area_code",
+    "name",
+    "year",
+    "incidents",
+    "suppressed",
+    *_RATE,
+    "pooled_3y_per_100k",
+)
+
 
 @dataclass(frozen=True)
 class Population:
@@ -147,7 +179,7 @@ def category_rates(
                     ),
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(CATEGORY_COLUMNS))
 
 
 def mapping_coverage(released: Released, year: int, code: str) -> float | None:
@@ -217,7 +249,7 @@ def persons_rates(
                 **_rates(count, populations.get((year, sex, age_band))),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(PERSONS_COLUMNS))
 
 
 def youth_population(
@@ -267,7 +299,7 @@ def youth_rates(
                 **_rates(count, population),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(YOUTH_COLUMNS))
 
 
 def relationship_rates(
@@ -295,7 +327,7 @@ def relationship_rates(
                 **_rates(count, population),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(RELATIONSHIP_COLUMNS))
 
 
 def firearm_rates(
@@ -326,7 +358,7 @@ def firearm_rates(
                 **_rates(firearm, populations.get(year)),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(FIREARM_COLUMNS))
 
 
 def area_rates(
@@ -385,7 +417,7 @@ def area_rates(
                 ),
             }
         )
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=list(AREA_COLUMNS))
     return _add_smoothed(frame)
 
 

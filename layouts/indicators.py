@@ -20,7 +20,7 @@ from layouts import policy_panels as ui
 from layouts.registry import Page, PageContext
 from layouts.shell import page_heading
 
-TITLE = "Policy indicators"
+TITLE = "Indicators"
 RATE_BASES = [
     {"label": "per 100,000", "value": "per_100k"},
     {"label": "per 10,000", "value": "per_10k"},
