@@ -175,7 +175,8 @@ def _add_rates(table: pd.DataFrame, populations: pd.DataFrame) -> pd.DataFrame:
     found = populations.set_index("code")
     table["population"] = table["code"].map(found["population"])
     table["population_year"] = table["code"].map(found["year"])
-    table["is_estimate"] = table["code"].map(found["is_estimate"]).fillna(False)
+    is_estimate = table["code"].map(found["is_estimate"]).astype("boolean")
+    table["is_estimate"] = is_estimate.fillna(False).astype(bool)
     rates = [
         rate_per(count, None if pd.isna(population) else population)
         for count, population in zip(
