@@ -86,6 +86,12 @@ class Settings:
     tile_url
         Optional map tile URL template for stations that are online
         (``CRIMEDASH_TILE_URL``); empty means the offline base map only.
+    trusted_proxies
+        Number of reverse proxies in front of the app whose ``X-Forwarded-For``,
+        ``X-Forwarded-Proto`` and ``X-Forwarded-Host`` headers are believed
+        (``CRIMEDASH_TRUSTED_PROXIES``). Set it to 1 behind one proxy such as nginx,
+        so the audit log records the client's address and links use HTTPS; leave it
+        at 0 when clients reach the app directly, or they could forge the headers.
     """
 
     database_url: str
@@ -98,6 +104,7 @@ class Settings:
     suppression_threshold: int = 3
     redis_url: str = ""
     tile_url: str = ""
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -118,6 +125,7 @@ class Settings:
             suppression_threshold=_int(env, "CRIMEDASH_SUPPRESSION_THRESHOLD", 3, 0),
             redis_url=env.get("CRIMEDASH_REDIS_URL", ""),
             tile_url=env.get("CRIMEDASH_TILE_URL", ""),
+            trusted_proxies=_int(env, "CRIMEDASH_TRUSTED_PROXIES", 0, 0),
         )
 
     def require_secret_key(self) -> str:
