@@ -1,8 +1,12 @@
-"""Subcommands of ``crimedash`` for the warehouse: ``init-db``."""
+"""Subcommands of ``crimedash`` for the warehouse.
+
+``init-db``, ``ingest``, ``ingest-offences`` and ``load-geography``.
+"""
 
 from __future__ import annotations
 
 from dashboard.cli import CommandError, subcommand
+from dashboard.config import GEODATA_DIR
 from data_access.engine import init_warehouse, make_engine
 
 
@@ -60,4 +64,37 @@ def ingest_offences(args, settings) -> int:
     except IngestError as error:
         raise CommandError(str(error)) from None
     print(f"Imported {count} offence codes for {args.country}.")
+    return 0
+
+
+def _geography_arguments(parser) -> None:
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        default=str(GEODATA_DIR),
+        help="folder of divisions, parishes, stations and population files "
+        "(default: the geodata shipped with crimedash)",
+    )
+
+
+@subcommand(
+    "load-geography",
+    "load or update divisions, parishes, station areas and population",
+    _geography_arguments,
+)
+def load_geography_command(args, settings) -> int:
+    """Load a geodata folder into the warehouse and print what it wrote."""
+    from data_access.geography import GeodataError, load_geography
+
+    engine = make_engine(settings.database_url)
+    init_warehouse(engine)
+    try:
+        counts = load_geography(engine, args.folder)
+    except GeodataError as error:
+        raise CommandError(str(error)) from None
+    print(
+        f"Loaded {counts.divisions} divisions, {counts.admin_areas} parishes and "
+        f"districts, {counts.stations} stations and {counts.population_rows} "
+        f"population rows from {args.folder}."
+    )
     return 0

@@ -87,3 +87,35 @@ def test_bad_correspondence_exits_naming_row(
 
     assert status == 2
     assert "row 3: iccs_code '9999' is not in the ICCS list" in error
+
+
+def test_load_geography_twice_keeps_stations(monkeypatch, capsys, database_url):
+    # 13 + 12 + 14 + 124 + 11 + 15 + 21 + 65 stations in the eight countries.
+    expected_stations = 275
+
+    assert run(monkeypatch, database_url, "load-geography") == 0
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        first_ids = connection.scalars(
+            select(schema.station.c.id).order_by(schema.station.c.id)
+        ).all()
+    assert run(monkeypatch, database_url, "load-geography") == 0
+    with engine.connect() as connection:
+        second_ids = connection.scalars(
+            select(schema.station.c.id).order_by(schema.station.c.id)
+        ).all()
+    engine.dispose()
+    output = capsys.readouterr().out
+
+    assert len(first_ids) == expected_stations
+    assert second_ids == first_ids
+    assert f"{expected_stations} stations" in output
+
+
+def test_load_geography_missing_folder(monkeypatch, capsys, database_url, tmp_path):
+    status = run(monkeypatch, database_url, "load-geography", str(tmp_path / "none"))
+    error = capsys.readouterr().err
+
+    assert status == 2
+    assert "none" in error
+    assert "Traceback" not in error
