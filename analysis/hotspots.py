@@ -8,7 +8,6 @@ returned in EPSG:4326 for the map.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -21,6 +20,7 @@ from shapely import box
 
 from analysis.errors import AnalysisError, TooFewIncidents, require_columns
 from analysis.geo import WGS84, project_points, to_degrees, to_metres, utm_crs
+from analysis.getis_ord import band_neighbours, gi_star_z
 
 # Minimum incidents with coordinates for each layer. Below it a page reports too
 # few incidents instead of drawing the layer. The numbers are judgment calls,
@@ -213,9 +213,10 @@ def getis_ord_hotspots(
 ) -> gpd.GeoDataFrame:
     """Find hot and cold grid cells with Getis-Ord Gi* and an FDR correction.
 
-    Gi* (``esda.G_Local`` with ``star=True``) sets the count of each cell and
-    its neighbours, every cell whose centre lies within ``distance_band_m``
-    (binary ``libpysal`` ``DistanceBand`` weights), against the whole grid.
+    Gi* (the z-scores of ``esda.G_Local`` with ``star=True``, computed by
+    ``analysis.getis_ord``) sets the count of each cell and its neighbours,
+    every cell whose centre lies within ``distance_band_m`` (binary
+    distance-band weights as in ``libpysal``), against the whole grid.
     P-values are two-sided from the normal approximation, with no
     permutations, so the result is deterministic. The Benjamini-Hochberg
     procedure then keeps the false discovery rate over all cells at
@@ -250,9 +251,6 @@ def getis_ord_hotspots(
         If there are fewer than ``MIN_CELLS_GETIS_ORD`` cells, a cell has no
         neighbour within the band, or ``alpha`` is outside 0 to 1.
     """
-    from esda.getisord import G_Local
-    from libpysal.weights import DistanceBand
-
     require_columns(grid, ("count",), "grid")
     _check_positive(distance_band_m, "distance_band_m")
     if not 0 < alpha < 1:
@@ -263,23 +261,18 @@ def getis_ord_hotspots(
             f"grid has {len(grid)} cells but Gi* needs at least "
             f"{MIN_CELLS_GETIS_ORD}; use smaller cells or a larger area."
         )
-    centres = _centres_metres(grid)
     counts = grid["count"].to_numpy(dtype=float)
-    with warnings.catch_warnings():
-        # libpysal warns of islands and disconnected parts, and the islands
-        # are checked below, so the warning text adds nothing.
-        warnings.simplefilter("ignore", UserWarning)
-        weights = DistanceBand(centres, threshold=distance_band_m, binary=True)
-    if weights.islands:
+    neighbours = band_neighbours(_centres_metres(grid), distance_band_m)
+    islands = int((neighbours.getnnz(axis=1) == 0).sum())
+    if islands:
         raise AnalysisError(
-            f"distance_band_m {distance_band_m!r} leaves {len(weights.islands)} "
+            f"distance_band_m {distance_band_m!r} leaves {islands} "
             "cells without a neighbour; use a band of at least one cell side."
         )
     if np.ptp(counts) == 0:
         z = np.zeros(len(counts))
     else:
-        local = G_Local(counts, weights, transform="B", permutations=0, star=True)
-        z = np.asarray(local.Zs, dtype=float)
+        z = gi_star_z(counts, neighbours)
     p = np.minimum(2 * norm.sf(np.abs(z)), 1.0)
     significant, cutoff = benjamini_hochberg(p, alpha)
     result = grid.copy()

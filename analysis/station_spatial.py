@@ -8,11 +8,13 @@ Points are ``lon``/``lat`` in WGS84 degrees.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
+
+from analysis.getis_ord import band_neighbours, gi_star_z
 
 # Metres per degree of latitude, and of longitude at the equator (WGS84 means).
 METRES_PER_DEGREE_LAT = 110_574.0
@@ -217,7 +219,8 @@ def getis_ord_hotspots(
     """Find hot and cold cells with Getis-Ord Gi* and an FDR correction.
 
     Gi* includes each cell in its own neighbourhood (``star=True``) with binary
-    weights for every cell centre within ``distance_metres``. P-values come from
+    weights for every cell centre within ``distance_metres``; the z-scores are
+    those of ``esda.G_Local``, computed by ``analysis.getis_ord``. P-values come from
     the normal approximation (two-sided), and ``esda.fdr`` gives the cut-off that
     holds the false discovery rate at ``alpha`` over all cells.
 
@@ -242,8 +245,6 @@ def getis_ord_hotspots(
         fewer than ``MIN_CELLS_GI`` cells.
     """
     from esda import fdr
-    from esda.getisord import G_Local
-    from libpysal.weights import DistanceBand
 
     _require(int(cells["count"].sum()), MIN_POINTS_GI, "Getis-Ord Gi*")
     if len(cells) < MIN_CELLS_GI:
@@ -251,21 +252,13 @@ def getis_ord_hotspots(
             f"Getis-Ord Gi* needs at least {MIN_CELLS_GI} grid cells; the area "
             f"has {len(cells)}. Use smaller cells."
         )
-    coordinates = cells[["x", "y"]].to_numpy()
-    with warnings.catch_warnings():
-        # libpysal warns about islands and disconnected components, which a
-        # regular grid with a band of at least one cell side never has.
-        warnings.simplefilter("ignore")
-        weights = DistanceBand(coordinates, threshold=distance_metres, binary=True)
-        local = G_Local(
-            cells["count"].to_numpy(dtype=float),
-            weights,
-            transform="B",
-            permutations=0,
-            star=True,
-        )
-    z = np.asarray(local.Zs, dtype=float)
-    p = np.minimum(2 * np.asarray(local.p_norm, dtype=float), 1.0)
+    neighbours = band_neighbours(cells[["x", "y"]].to_numpy(), distance_metres)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # NOTE: a grid whose cells all hold the same count has no variance, so
+        # its z-scores are not finite, as with esda; analysis.hotspots sets them
+        # to 0 instead.
+        z = gi_star_z(cells["count"].to_numpy(dtype=float), neighbours)
+    p = np.minimum(2 * norm.sf(np.abs(z)), 1.0)
     cutoff = float(fdr(p, alpha))
     result = cells.copy()
     result["z"] = z
