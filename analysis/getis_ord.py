@@ -2,10 +2,11 @@
 
 The z-scores are those of ``esda.G_Local(y, DistanceBand(points, threshold,
 binary=True), transform="B", permutations=0, star=True)`` (esda 2.9, libpysal
-4.x), computed with the same formulas in the same order. Building the libpysal
-weights object and the esda statistic costs tens of milliseconds on a grid of a
-few thousand cells, which a map request cannot afford; this module needs only
-``scipy.spatial.cKDTree.query_pairs`` and one sparse product.
+4.x), computed with the same formulas in the same order. It needs only
+``scipy.spatial.cKDTree.query_pairs`` and one sparse product. Building the
+libpysal weights object and the esda statistic took about 20 ms per grid on the
+busiest demo station (profiled with cProfile on a shared 2-core machine), which
+the map request cannot spare.
 """
 
 from __future__ import annotations

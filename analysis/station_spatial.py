@@ -255,8 +255,8 @@ def getis_ord_hotspots(
     neighbours = band_neighbours(cells[["x", "y"]].to_numpy(), distance_metres)
     with np.errstate(divide="ignore", invalid="ignore"):
         # NOTE: a grid whose cells all hold the same count has no variance, so
-        # its z-scores are not finite, as with esda; analysis.hotspots sets them
-        # to 0 instead.
+        # its z-scores are not finite, as with esda. analysis.hotspots sets
+        # them to 0 instead.
         z = gi_star_z(cells["count"].to_numpy(dtype=float), neighbours)
     p = np.minimum(2 * norm.sf(np.abs(z)), 1.0)
     cutoff = float(fdr(p, alpha))
