@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from flask import (
     Blueprint,
@@ -100,12 +100,24 @@ def init_auth(server: Flask, settings: Settings) -> None:
 
 
 def _load_user(user_id: str) -> SessionUser | None:
-    # NOTE: a disabled account loses its open sessions here, but a password reset
-    # does not end sessions that are already open.
+    # A disabled account, or one whose password was replaced after this session
+    # began, loses its open sessions here.
     record = users.find_user_by_id(current_app.config[ENGINE_KEY], int(user_id))
     if record is None or not record.is_active:
         return None
+    if _started_before_password_change(record):
+        logger.info("session of user %s ended by a password change", record.username)
+        return None
     return SessionUser(record)
+
+
+def _started_before_password_change(record: users.UserRecord) -> bool:
+    changed = record.password_changed_at
+    started = session.get(LOGIN_TIME_KEY)
+    if changed is None or started is None:
+        return False
+    changed_at = changed.replace(tzinfo=UTC).timestamp()
+    return started < changed_at
 
 
 def _csrf_failed(error: CSRFError):
@@ -176,7 +188,7 @@ def _start_session(user: users.UserRecord) -> None:
     session.clear()
     login_user(SessionUser(user))
     session.permanent = True
-    session[LOGIN_TIME_KEY] = int(time.time())
+    session[LOGIN_TIME_KEY] = time.time()
     # Make the form token now: the page's first requests run in parallel, and a
     # token added to the session by one of them would be overwritten by the
     # cookies of the others. The login form cached its token in ``g``, and that

@@ -17,6 +17,7 @@ from dashboard.cli import CommandError, subcommand
 from dashboard.config import Settings
 from data_access import audit, users
 from data_access.engine import make_engine
+from data_access.migrations import app_tables_revisions
 
 logger = logging.getLogger(__name__)
 
@@ -172,11 +173,23 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     settings.require_secret_key()
     engine = make_engine(settings.database_url)
     try:
+        current, head = app_tables_revisions(engine)
+        if current is None:
+            raise CommandError(
+                "the warehouse has no user tables; run `crimedash init-db`, then "
+                f"`{CREATE_ADMIN_HINT}`."
+            )
+        if current != head:
+            raise CommandError(
+                f"the application tables are at revision {current} and this "
+                f"version needs {head}; back them up (docs/operations.md), then "
+                "run `crimedash init-db` to migrate them."
+            )
         administrators = users.count_active_administrators(engine)
-    except (OperationalError, ProgrammingError):
+    except (OperationalError, ProgrammingError) as error:
         raise CommandError(
-            "the warehouse has no user tables; run `crimedash init-db`, then "
-            f"`{CREATE_ADMIN_HINT}`."
+            f"the warehouse could not be read ({error.orig}); check "
+            "CRIMEDASH_DATABASE_URL, then run `crimedash init-db`."
         ) from None
     finally:
         engine.dispose()

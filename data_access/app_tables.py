@@ -38,6 +38,8 @@ app_user = Table(
     Column("locked_until", DateTime),
     Column("last_login_at", DateTime),
     Column("created_at", DateTime, nullable=False),
+    # Sessions that started before this time end at their next request.
+    Column("password_changed_at", DateTime),
 )
 
 audit_log = Table(

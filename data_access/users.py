@@ -76,6 +76,8 @@ class UserRecord:
         The scope: ``None`` for a part the role does not restrict.
     locked_until
         Naive UTC time until which logins are rejected, or ``None``.
+    password_changed_at
+        Naive UTC time the password was last replaced, or ``None`` if never.
     """
 
     id: int
@@ -90,6 +92,7 @@ class UserRecord:
     locked_until: datetime | None
     last_login_at: datetime | None
     created_at: datetime
+    password_changed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -317,7 +320,9 @@ def set_active(engine: Engine, username: str, active: bool) -> None:
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
-    """Replace the password of ``username`` and clear any lockout.
+    """Replace the password of ``username``, clear any lockout, end open sessions.
+
+    Sessions that started before the change end at their next request.
 
     Raises
     ------
@@ -333,6 +338,8 @@ def set_password(engine: Engine, username: str, password: str) -> None:
         password_hash=password_hash,
         failed_logins=0,
         locked_until=None,
+        # To the microsecond, so that a session started just before is ended.
+        password_changed_at=datetime.now(UTC).replace(tzinfo=None),
     )
     logger.info("password of user %s replaced", username)
 

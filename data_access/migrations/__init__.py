@@ -11,6 +11,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 VERSION_TABLE = "app_alembic_version"
@@ -27,3 +29,17 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade_app_tables(engine: Engine, revision: str = "head") -> None:
     """Migrate the application tables of ``engine`` up to ``revision``."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def app_tables_revisions(engine: Engine) -> tuple[str | None, str]:
+    """Return the revision of the application tables in ``engine`` and the newest.
+
+    The first is ``None`` when the tables were never created.
+    """
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"version_table": VERSION_TABLE}
+        )
+        current = context.get_current_revision()
+    return current, head

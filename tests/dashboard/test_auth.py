@@ -99,6 +99,19 @@ def test_disabling_ends_open_session(login_as, seeded_engine):
     assert client.get("/_dash-layout").status_code == 401
 
 
+def test_password_reset_ends_open_session(app, login_as, seeded_engine):
+    client = login_as("analyst")
+    assert client.get("/_dash-layout").status_code == 200
+
+    users.set_password(seeded_engine, "analyst", "a new passphrase for the analyst")
+
+    assert client.get("/_dash-layout").status_code == 401
+    fresh = app.server.test_client()
+    response = login(fresh, "analyst", "a new passphrase for the analyst")
+    assert response.status_code == 302
+    assert fresh.get("/_dash-layout").status_code == 200
+
+
 def test_login_records_last_login(app, seeded_engine):
     assert users.get_user(seeded_engine, "station").last_login_at is None
 

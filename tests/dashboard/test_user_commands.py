@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
+from alembic import command
 
 from dashboard.cli import main
 from data_access import audit, users
+from data_access.migrations import alembic_config
 from tests.dashboard.helpers import SECRET_KEY, seed_places
 
 NEW_PASSWORD = "another long password"
@@ -177,3 +179,14 @@ def test_serve_requires_administrator(cli_env, monkeypatch, capsys):
     error = capsys.readouterr().err
     assert "no active administrator" in error
     assert "crimedash users add --role administrator" in error
+
+
+def test_serve_requires_migrated_tables(cli_env, monkeypatch, capsys):
+    monkeypatch.setenv("CRIMEDASH_SECRET_KEY", SECRET_KEY)
+    command.downgrade(alembic_config(cli_env), "0002")
+
+    assert main(["serve", "--port", "8999"]) == 2
+
+    error = capsys.readouterr().err
+    assert "at revision 0002" in error
+    assert "crimedash init-db" in error

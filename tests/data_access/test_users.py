@@ -92,8 +92,9 @@ def test_password_stored_as_argon2_hash(places):
 def test_record_has_no_password_hash(places):
     record = users.create_user(places, "ann", "Ann", PASSWORD, "commissioner", "LCA")
 
-    assert "hash" not in repr(record)
-    assert "password" not in repr(record)
+    assert "password_hash" not in repr(record)
+    assert "$argon2" not in repr(record)
+    assert PASSWORD not in repr(record)
 
 
 def test_lockout_after_failures_then_expires(places):
