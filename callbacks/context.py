@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 ENGINE_KEY = "CRIMEDASH_ENGINE"
 SETTINGS_KEY = "CRIMEDASH_SETTINGS"
 REGISTRY_KEY = "CRIMEDASH_REGISTRY"
+QUERY_CACHE_KEY = "CRIMEDASH_QUERY_CACHE"
 
 # Attribute that marks a function wrapped by ``scoped_callback``.
 SCOPED_MARK = "__crimedash_scoped__"

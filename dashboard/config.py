@@ -80,6 +80,10 @@ class Settings:
     suppression_threshold
         Counts from 1 to this value are suppressed for aggregate-only roles
         (``CRIMEDASH_SUPPRESSION_THRESHOLD``).
+    query_cache
+        Keep the results of warehouse queries in a cache, which every import
+        invalidates (``CRIMEDASH_QUERY_CACHE``, default on). Turn it off to time
+        every query against the warehouse.
     redis_url
         Redis URL for the shared cache (``CRIMEDASH_REDIS_URL``); empty means an
         in-process cache.
@@ -102,6 +106,7 @@ class Settings:
     max_failed_logins: int = 5
     lockout_minutes: int = 15
     suppression_threshold: int = 3
+    query_cache: bool = True
     redis_url: str = ""
     tile_url: str = ""
     trusted_proxies: int = 0
@@ -123,6 +128,7 @@ class Settings:
             max_failed_logins=_int(env, "CRIMEDASH_MAX_FAILED_LOGINS", 5, 1),
             lockout_minutes=_int(env, "CRIMEDASH_LOCKOUT_MINUTES", 15, 1),
             suppression_threshold=_int(env, "CRIMEDASH_SUPPRESSION_THRESHOLD", 3, 0),
+            query_cache=_bool(env, "CRIMEDASH_QUERY_CACHE", True),
             redis_url=env.get("CRIMEDASH_REDIS_URL", ""),
             tile_url=env.get("CRIMEDASH_TILE_URL", ""),
             trusted_proxies=_int(env, "CRIMEDASH_TRUSTED_PROXIES", 0, 0),

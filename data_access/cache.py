@@ -10,8 +10,9 @@ the scope, the function and its arguments, so:
   an import is served after it. Old entries expire by their time to live.
 
 The backend is a bounded in-process store by default, or Redis when
-``CRIMEDASH_REDIS_URL`` is set, so that several app processes share results.
-Without an installed cache, wrapped functions simply run.
+``CRIMEDASH_REDIS_URL`` is set, so that several app processes share results. When
+Redis cannot be reached, wrapped functions read the warehouse as if no cache were
+installed. Without an installed cache, wrapped functions simply run.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import hashlib
 import logging
 import pickle
 import threading
+import time
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -34,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TTL_SECONDS = 3600
 DEFAULT_MAX_ENTRIES = 2048
+# After a Redis error, requests skip Redis for this long rather than each waiting
+# for a connection that may time out.
+REDIS_RETRY_SECONDS = 10.0
 
 
 class MemoryBackend:
@@ -60,18 +66,66 @@ class MemoryBackend:
 
 
 class RedisBackend:
-    """A store in Redis, shared by every app process that names the same server."""
+    """A store in Redis, shared by every app process that names the same server.
 
-    def __init__(self, url: str):
+    A Redis error is caught and logged, never raised: ``get`` then returns ``None``
+    and ``set`` stores nothing, so the result is read from the warehouse. Only the
+    first error of an outage is logged, and Redis is tried again ``retry_seconds``
+    later.
+    """
+
+    def __init__(self, url: str, retry_seconds: float = REDIS_RETRY_SECONDS):
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=2)
+        self.retry_seconds = retry_seconds
+        self.errors = 0
+        self._error_type = redis.RedisError
+        self._skip_until = 0.0
+        self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
-        return self.client.get(key)
+        if self._skipping():
+            return None
+        try:
+            value = self.client.get(key)
+        except self._error_type as error:
+            self._failed(error)
+            return None
+        self._succeeded()
+        return value
 
     def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
-        self.client.set(key, value, ex=ttl_seconds)
+        if self._skipping():
+            return
+        try:
+            self.client.set(key, value, ex=ttl_seconds)
+        except self._error_type as error:
+            self._failed(error)
+
+    def _skipping(self) -> bool:
+        return time.monotonic() < self._skip_until
+
+    def _failed(self, error: Exception) -> None:
+        with self._lock:
+            self.errors += 1
+            first = self._skip_until == 0.0
+            self._skip_until = time.monotonic() + self.retry_seconds
+        if first:
+            logger.warning(
+                "query cache off: Redis failed (%s); reading the warehouse "
+                "directly and trying Redis again every %.0f s",
+                error,
+                self.retry_seconds,
+            )
+
+    def _succeeded(self) -> None:
+        if self._skip_until == 0.0:
+            return
+        with self._lock:
+            errors, self.errors = self.errors, 0
+            self._skip_until = 0.0
+        logger.info("query cache on again: Redis responded after %d errors", errors)
 
 
 class QueryCache:
@@ -97,12 +151,29 @@ class QueryCache:
 
 
 _installed: QueryCache | None = None
+# Caches installed for one engine; they take precedence over ``_installed``.
+_by_engine: weakref.WeakKeyDictionary[Engine, QueryCache | None] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def install(cache: QueryCache | None) -> None:
-    """Make ``cache`` the cache of this process; ``None`` turns caching off."""
+def install(cache: QueryCache | None, engine: Engine | None = None) -> None:
+    """Make ``cache`` the cache of ``engine``, or of this process when no engine.
+
+    ``None`` turns caching off. A cache installed for an engine, even ``None``,
+    takes precedence over the one of the process, so several apps in one process
+    (as in tests) each keep their own setting.
+    """
     global _installed
-    _installed = cache
+    if engine is None:
+        _installed = cache
+    else:
+        _by_engine[engine] = cache
+
+
+def installed_cache(engine: Engine) -> QueryCache | None:
+    """Return the cache that wrapped functions use for ``engine``, if any."""
+    return _by_engine.get(engine, _installed)
 
 
 def make_cache(redis_url: str = "") -> QueryCache:
@@ -118,7 +189,7 @@ def cached_read(function: Callable) -> Callable:
 
     @functools.wraps(function)
     def wrapper(engine, scope, *args, **kwargs):
-        cache = _installed
+        cache = installed_cache(engine)
         if cache is None:
             return function(engine, scope, *args, **kwargs)
         arguments = (args, sorted(kwargs.items()))

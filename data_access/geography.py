@@ -24,6 +24,7 @@ import shapely
 from shapely.geometry import shape
 from sqlalchemy import Engine, bindparam, delete, insert, select, update
 
+from data_access.cache import bump_generation
 from data_access.schema import ALL, admin_area, division, population, station
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ def load_geography(engine: Engine, geodata_dir: str | Path) -> GeographyCounts:
     Rows are matched on country and code, so loading again updates them in place
     and keeps station ids (and the incidents that refer to them). The population
     rows of the countries in the files are replaced. Everything is written in one
-    transaction.
+    transaction, which also changes the warehouse generation, so cached results
+    from before the load are not served after it.
 
     Parameters
     ----------
@@ -91,6 +93,7 @@ def load_geography(engine: Engine, geodata_dir: str | Path) -> GeographyCounts:
             delete(population).where(population.c.country_code.in_(countries))
         )
         connection.execute(insert(population), populations)
+        bump_generation(connection, f"geography {folder.name}")
     logger.info(
         "loaded geography from %s: %d stations, %d population rows",
         folder,

@@ -5,7 +5,8 @@ Every function takes the caller's ``Scope`` and a ``StationRecord`` obtained fro
 counts come from ``rollup_monthly``; incident-level reads (map points, times,
 places) read ``incident`` by station and month through the index
 ``ix_incident_station_month`` (or ``ix_incident_station_reported`` for the reported
-basis), and need a scope that may read incident rows.
+basis), and need a scope that may read incident rows. Functions that take a scope
+are wrapped in ``cached_read``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
 
+from data_access.cache import cached_read
 from data_access.schema import (
     ALL,
     EXCLUDED,
@@ -72,6 +74,7 @@ class StationRecord:
     lat: float | None
 
 
+@cached_read
 def find_station(
     engine: Engine, scope: Scope, country_code: str, station_code: str
 ) -> StationRecord:
@@ -125,6 +128,7 @@ def find_station(
     )
 
 
+@cached_read
 def base_map_shapes(
     engine: Engine, scope: Scope, record: StationRecord
 ) -> dict[str, list[tuple[str, str]]]:
@@ -178,6 +182,7 @@ def _check_basis(basis: str) -> None:
         raise QueryError(f"date basis {basis!r} is invalid; use one of {BASES}.")
 
 
+@cached_read
 def data_months(
     engine: Engine, scope: Scope, record: StationRecord, basis: str
 ) -> tuple[int, int] | None:
@@ -198,6 +203,7 @@ def data_months(
     return None if first is None else (int(first), int(last))
 
 
+@cached_read
 def monthly_counts(
     engine: Engine,
     scope: Scope,
@@ -284,6 +290,7 @@ def _category_filter(column, categories: list[str] | tuple[str, ...]):
     return or_(*(column.startswith(code, autoescape=True) for code in categories))
 
 
+@cached_read
 def incident_rows(
     engine: Engine,
     scope: Scope,
@@ -375,6 +382,7 @@ def _empty_incidents() -> pd.DataFrame:
     return frame
 
 
+@cached_read
 def offence_days(
     engine: Engine,
     scope: Scope,
@@ -423,6 +431,7 @@ def _day(moment) -> dt.date:
     return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
+@cached_read
 def unmapped_codes(
     engine: Engine, scope: Scope, record: StationRecord, basis: str, month: int
 ) -> pd.DataFrame:
@@ -460,6 +469,7 @@ def unmapped_codes(
     )
 
 
+@cached_read
 def quality_counts(
     engine: Engine, scope: Scope, record: StationRecord, month: int
 ) -> dict[str, int]:
