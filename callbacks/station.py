@@ -13,17 +13,22 @@ import logging
 from urllib.parse import parse_qs
 
 from dash import Dash, Input, Output, State, ctx, html, no_update
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_login import current_user
 
 from analysis import station_extra as extra
 from callbacks import action_plan as plan_callbacks
 from callbacks import station_data as data
-from callbacks.context import current_scope, get_engine, scoped_callback
+from callbacks.context import (
+    SETTINGS_KEY,
+    current_scope,
+    get_engine,
+    scoped_callback,
+)
 from data_access import station_queries as queries
 from data_access.scope import Scope
 from data_access.stations import list_stations
-from layouts import shell_ids, station_map
+from layouts import shell_ids, station_map, station_tiles
 from layouts import station_compstat as panels
 from layouts import station_ids as ids
 
@@ -208,16 +213,14 @@ def _register_panels(app: Dash) -> None:
             float(bandwidth or 400),
             float(cell or data.DEFAULT_CELL_METRES),
             bool(overlay),
+            current_app.config[SETTINGS_KEY].tile_url,
         )
 
 
 def count_panels(engine, scope: Scope, reading: data.Reading) -> list:
     """Return the CompStat, trend, breakdown and quality panels of a reading."""
     month_text = extra.month_label(reading.month)
-    rows = data.read_compstat(engine, scope, reading)
-    trend = data.read_trend(engine, scope, reading)
-    breakdown = data.read_breakdown(engine, scope, reading)
-    quality = data.read_quality(engine, scope, reading)
+    rows, trend, breakdown, quality = data.read_counts(engine, scope, reading)
     return [
         panels.compstat_table(rows, reading.label, month_text),
         panels.trend_figure(trend, reading.label),
@@ -238,21 +241,23 @@ def time_place_panels(engine, scope: Scope, reading: data.Reading) -> list:
     ]
 
 
-# Base maps by (warehouse URL, country, station code). They hold geography only,
-# the same for every user who may see the station, so they are shared between
-# users once the caller has checked the user's scope.
+# Base map lines by (warehouse URL, country, station code). They hold geography
+# only, the same for every user who may see the station, so they are shared
+# between users once the caller has checked the user's scope.
 # NOTE: kept for the life of the process; a new geography load shows after a
 # restart of the app.
-_BASE_MAPS: dict[tuple[str, str, str], dict] = {}
+_BASE_MAPS: dict[tuple[str, str, str], station_map.BaseLines] = {}
 MAX_BASE_MAPS = 256
 
 
-def base_map(engine, scope: Scope, record: queries.StationRecord) -> dict:
-    """Return the base map of a station, computed once per process and station."""
+def base_map(
+    engine, scope: Scope, record: queries.StationRecord
+) -> station_map.BaseLines:
+    """Return the base map lines of a station, built once per process and station."""
     key = (str(engine.url), record.country_code, record.code)
     found = _BASE_MAPS.get(key)
     if found is None:
-        found = data.read_base_map(engine, scope, record)
+        found = station_map.base_lines(data.read_base_map(engine, scope, record))
         if len(_BASE_MAPS) >= MAX_BASE_MAPS:
             _BASE_MAPS.clear()
         _BASE_MAPS[key] = found
@@ -267,22 +272,38 @@ def map_view(
     bandwidth: float,
     cell: float,
     overlay: bool,
+    tile_url: str = "",
 ):
-    """Return the map figure and its caption for a reading and layer choice."""
-    record = queries.find_station(
-        engine, scope, reading.country_code, reading.station_code
-    )
+    """Return the map figure and its caption for a reading and layer choice.
+
+    With a ``tile_url`` the map is drawn on that tile server's raster tiles;
+    without one it is the offline map.
+    """
     found = data.read_map(engine, scope, reading, layer, cell, bandwidth, overlay)
-    sections = data.section_names(data.iccs_list())
-    figure = station_map.map_figure(
-        base_map(engine, scope, record),
-        found.points,
-        sections,
-        layer,
-        found.surface,
-        found.overlay,
-        centre_lat=found.projection.lat0,
-    )
+    lines = base_map(engine, scope, found.station)
+    sections = data.iccs_sections()
+    if tile_url:
+        projection = found.projection
+        figure = station_tiles.tile_map_figure(
+            lines,
+            found.points,
+            sections,
+            tile_url,
+            layer,
+            found.surface,
+            found.overlay,
+            centre=(projection.lon0, projection.lat0),
+        )
+    else:
+        figure = station_map.map_figure(
+            lines,
+            found.points,
+            sections,
+            layer,
+            found.surface,
+            found.overlay,
+            centre_lat=found.projection.lat0,
+        )
     month_text = extra.month_label(reading.month)
     caption = station_map.map_caption(
         f"Incident points, by month {reading.basis}, {month_text}",

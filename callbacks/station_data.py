@@ -125,21 +125,48 @@ def read_compstat(engine, scope: Scope, reading: Reading) -> pd.DataFrame:
     record = queries.find_station(
         engine, scope, reading.country_code, reading.station_code
     )
-    monthly = _unit_counts(
-        queries.monthly_counts(
-            engine,
-            scope,
-            record,
-            reading.basis,
-            extra.shift_month(reading.month, -26),
-            reading.month,
-        ),
-        reading.unit,
+    return _compstat(
+        engine, scope, record, reading, _recent_months(engine, scope, record, reading)
     )
+
+
+def _recent_months(engine, scope: Scope, record, reading: Reading) -> pd.DataFrame:
+    """Return the monthly counts of the 27 months up to the reading's month."""
+    return queries.monthly_counts(
+        engine,
+        scope,
+        record,
+        reading.basis,
+        extra.shift_month(reading.month, -26),
+        reading.month,
+    )
+
+
+def _compstat(engine, scope, record, reading, monthly) -> pd.DataFrame:
     daily = read_days(engine, scope, record, reading)
-    iccs = iccs_list()
-    groups = compstat_groups(iccs, reading.categories)
-    return extra.compstat_rows(monthly, daily, reading.month, groups)
+    groups = compstat_groups(iccs_list(), reading.categories)
+    return extra.compstat_rows(
+        _unit_counts(monthly, reading.unit), daily, reading.month, groups
+    )
+
+
+def read_counts(engine, scope: Scope, reading: Reading) -> tuple:
+    """Return the CompStat table, trend, ICCS breakdown and quality of a reading.
+
+    The station is looked up and its monthly counts are read once for the four
+    panels; each value is the one the matching ``read_*`` function returns.
+    """
+    record = queries.find_station(
+        engine, scope, reading.country_code, reading.station_code
+    )
+    monthly = _recent_months(engine, scope, record, reading)
+    month_rows = monthly[monthly["month"] == reading.month]
+    return (
+        _compstat(engine, scope, record, reading, monthly),
+        _trend(monthly, reading),
+        _breakdown(engine, scope, record, reading, month_rows),
+        _quality(engine, scope, record, reading),
+    )
 
 
 def read_days(engine, scope: Scope, record, reading: Reading) -> pd.DataFrame:
@@ -175,14 +202,10 @@ def read_trend(engine, scope: Scope, reading: Reading) -> pd.DataFrame:
     record = queries.find_station(
         engine, scope, reading.country_code, reading.station_code
     )
-    monthly = queries.monthly_counts(
-        engine,
-        scope,
-        record,
-        reading.basis,
-        extra.shift_month(reading.month, -26),
-        reading.month,
-    )
+    return _trend(_recent_months(engine, scope, record, reading), reading)
+
+
+def _trend(monthly: pd.DataFrame, reading: Reading) -> pd.DataFrame:
     chosen = monthly[extra.matches(monthly["iccs_code"], reading.categories)]
     totals = chosen.groupby("month")[reading.unit].sum()
     return extra.thirteen_months(totals, reading.month)
@@ -212,11 +235,11 @@ def iccs_breakdown(counts: pd.Series, iccs: pd.DataFrame) -> list[dict]:
             code
         )
     counts = counts[counts > 0]
-    codes = pd.Series(counts.index, dtype=str)
+    pairs = list(zip(counts.index.astype(str), counts.tolist(), strict=True))
     rows: list[dict] = []
 
     def total(prefix: str) -> int:
-        return int(counts[codes.str.startswith(prefix).to_numpy()].sum())
+        return int(sum(value for code, value in pairs if code.startswith(prefix)))
 
     def walk(code: str, depth: int) -> None:
         value = total(code)
@@ -258,24 +281,30 @@ def read_breakdown(engine, scope: Scope, reading: Reading) -> dict:
     monthly = queries.monthly_counts(
         engine, scope, record, reading.basis, reading.month, reading.month
     )
+    return _breakdown(engine, scope, record, reading, monthly)
+
+
+def _breakdown(engine, scope, record, reading: Reading, monthly) -> dict:
     chosen = monthly[extra.matches(monthly["iccs_code"], reading.categories)]
     counts = chosen.groupby("iccs_code")[reading.unit].sum()
     unmapped = int(monthly.loc[monthly["iccs_code"] == UNMAPPED, reading.unit].sum())
     national = queries.unmapped_codes(
         engine, scope, record, reading.basis, reading.month
     )
-    rows = iccs_breakdown(counts.drop(UNMAPPED, errors="ignore"), _iccs(engine))
+    rows = iccs_breakdown(counts.drop(UNMAPPED, errors="ignore"), iccs_list())
     return {"rows": rows, "unmapped": unmapped, "national_codes": national}
-
-
-def _iccs(engine) -> pd.DataFrame:
-    return iccs_list()
 
 
 @functools.cache
 def iccs_list() -> pd.DataFrame:
     """Return the ICCS list shipped with the package (the warehouse loads it too)."""
     return pd.DataFrame(list(load_iccs_codes()))
+
+
+@functools.cache
+def iccs_sections() -> dict[str, str]:
+    """Return the ICCS sections of the shipped list (see ``section_names``)."""
+    return section_names(iccs_list())
 
 
 def read_quality(engine, scope: Scope, reading: Reading) -> dict[str, float | None]:
@@ -286,6 +315,10 @@ def read_quality(engine, scope: Scope, reading: Reading) -> dict[str, float | No
     record = queries.find_station(
         engine, scope, reading.country_code, reading.station_code
     )
+    return _quality(engine, scope, record, reading)
+
+
+def _quality(engine, scope, record, reading: Reading) -> dict[str, float | None]:
     counts = queries.quality_counts(engine, scope, record, reading.month)
 
     def share(part: str, whole: str) -> float | None:
@@ -432,6 +465,12 @@ class MapData:
         Last month's Gi* hot cells as WKT polygons, or ``None`` when not asked.
     overlay_note
         What the overlay shows or why it is empty.
+    projection
+        The local projection centred on the station.
+    cell_metres
+        Side of the grid cells in metres.
+    station
+        The station read, from ``find_station``.
     """
 
     points: pd.DataFrame
@@ -443,6 +482,7 @@ class MapData:
     overlay_note: str
     projection: spatial.LocalProjection
     cell_metres: float
+    station: queries.StationRecord
 
 
 def read_map(
@@ -489,6 +529,7 @@ def read_map(
         overlay_note=overlay_note,
         projection=projection,
         cell_metres=cell_metres,
+        station=record,
     )
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
+from plotly.colors import get_colorscale
+
+from layouts.plotly_dicts import figure_dict
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 COMPARISON_HEADINGS = {
@@ -57,19 +59,19 @@ def compstat_table(rows: pd.DataFrame, label: str, month_text: str) -> html.Div:
             html.Th("Score"),
             html.Th("%"),
         ]
-    body = []
-    for group, frame in rows.groupby("group", sort=False):
-        cells = [html.Td(group)]
-        for record in frame.to_dict("records"):
-            flag = FLAG_CLASSES.get(record["flag"], "")
-            cells += [
-                html.Td(_number(record["current"])),
-                html.Td(_number(record["previous"])),
-                html.Td(_signed(record["difference"])),
-                html.Td(f"{record['score']:+.1f}", className=flag),
-                html.Td(_percent(record["percent"])),
-            ]
-        body.append(html.Tr(cells))
+    # Groups keep the order of their first row, as groupby(sort=False) would.
+    cells_by_group: dict[str, list] = {}
+    for record in rows.to_dict("records"):
+        cells = cells_by_group.setdefault(record["group"], [html.Td(record["group"])])
+        flag = FLAG_CLASSES.get(record["flag"], "")
+        cells += [
+            html.Td(_number(record["current"])),
+            html.Td(_number(record["previous"])),
+            html.Td(_signed(record["difference"])),
+            html.Td(f"{record['score']:+.1f}", className=flag),
+            html.Td(_percent(record["percent"])),
+        ]
+    body = [html.Tr(cells) for cells in cells_by_group.values()]
     table = dbc.Table(
         [html.Thead([html.Tr(header), html.Tr(sub_header)]), html.Tbody(body)],
         size="sm",
@@ -88,33 +90,38 @@ def compstat_table(rows: pd.DataFrame, label: str, month_text: str) -> html.Div:
 def trend_figure(trend: pd.DataFrame, label: str) -> html.Div:
     """Build the 13-month trend against the same months a year earlier."""
     months = [f"{m // 100}-{m % 100:02d}" for m in trend["month"]]
-    figure = go.Figure(
-        [
-            go.Bar(
-                x=months, y=trend["count"], name="This period", marker_color="#6baed6"
-            ),
-            go.Scatter(
-                x=months,
-                y=trend["year_before"],
-                name="A year earlier",
-                mode="lines+markers",
-                line={"color": "#969696", "dash": "dot"},
-            ),
-            go.Scatter(
-                x=months,
-                y=trend["moving_average"].round(2),
-                name="3-month moving average",
-                mode="lines",
-                line={"color": "#08306b", "width": 3},
-            ),
-        ]
-    )
-    figure.update_layout(
-        height=300,
-        margin={"l": 40, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
-        yaxis={"title": {"text": label.split(",")[0]}, "rangemode": "tozero"},
-    )
+    traces = [
+        {
+            "type": "bar",
+            "x": months,
+            "y": trend["count"].tolist(),
+            "name": "This period",
+            "marker": {"color": "#6baed6"},
+        },
+        {
+            "type": "scatter",
+            "x": months,
+            "y": trend["year_before"].tolist(),
+            "name": "A year earlier",
+            "mode": "lines+markers",
+            "line": {"color": "#969696", "dash": "dot"},
+        },
+        {
+            "type": "scatter",
+            "x": months,
+            "y": trend["moving_average"].round(2).tolist(),
+            "name": "3-month moving average",
+            "mode": "lines",
+            "line": {"color": "#08306b", "width": 3},
+        },
+    ]
+    layout = {
+        "height": 300,
+        "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
+        "legend": {"orientation": "h", "y": -0.2},
+        "yaxis": {"title": {"text": label.split(",")[0]}, "rangemode": "tozero"},
+    }
+    figure = figure_dict(traces, layout)
     return html.Div(
         [caption(label), dcc.Graph(figure=figure, config={"displaylogo": False})]
     )
@@ -122,21 +129,21 @@ def trend_figure(trend: pd.DataFrame, label: str) -> html.Div:
 
 def when_heatmap(weights: np.ndarray, label: str) -> html.Div:
     """Build the weekday-by-hour heat map of aoristic weights."""
-    figure = go.Figure(
-        go.Heatmap(
-            z=np.round(weights, 2).tolist(),
-            x=[f"{hour:02d}" for hour in range(24)],
-            y=list(WEEKDAYS),
-            colorscale="YlOrRd",
-            hovertemplate="%{y} %{x}:00 – %{z:.2f} incidents<extra></extra>",
-            colorbar={"thickness": 10},
-        )
-    )
-    figure.update_layout(
-        height=260,
-        margin={"l": 40, "r": 10, "t": 10, "b": 30},
-        yaxis={"autorange": "reversed"},
-    )
+    heatmap = {
+        "type": "heatmap",
+        "z": np.round(weights, 2).tolist(),
+        "x": [f"{hour:02d}" for hour in range(24)],
+        "y": list(WEEKDAYS),
+        "colorscale": get_colorscale("YlOrRd"),
+        "hovertemplate": "%{y} %{x}:00 – %{z:.2f} incidents<extra></extra>",
+        "colorbar": {"thickness": 10},
+    }
+    layout = {
+        "height": 260,
+        "margin": {"l": 40, "r": 10, "t": 10, "b": 30},
+        "yaxis": {"autorange": "reversed"},
+    }
+    figure = figure_dict([heatmap], layout)
     text = (
         f"{label}. Incidents known only within a time window are spread over its "
         f"hours (aoristic weights); total {weights.sum():.0f} incidents."

@@ -9,15 +9,17 @@ needed. Incident points carry only date, time, ICCS code and location type.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
+from plotly.colors import get_colorscale
 from shapely import wkt as shapely_wkt
 
 from layouts import station_ids as ids
+from layouts.plotly_dicts import figure_dict
 
 LAYER_OPTIONS = [
     {"label": "Points only", "value": "none"},
@@ -120,13 +122,16 @@ def map_panel() -> dbc.Card:
     )
 
 
-def empty_map() -> go.Figure:
+def empty_map() -> dict:
     """Return a blank map shown before a station is chosen."""
-    figure = go.Figure()
-    figure.update_layout(
-        xaxis={"visible": False}, yaxis={"visible": False}, height=MAP_HEIGHT
+    return figure_dict(
+        [],
+        {
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "height": MAP_HEIGHT,
+        },
     )
-    return figure
 
 
 def _coordinates(geometry) -> tuple[list, list]:
@@ -153,18 +158,60 @@ def _lines(geometry):
     return []
 
 
-def base_traces(base: dict) -> list[go.Scatter]:
-    """Return the base map traces: outline, parish lines, neighbours, station."""
-    traces = []
-    xs, ys = _coordinates(base.get("outline"))
-    traces.append(_line(xs, ys, "Coast", "#9ecae1", 1.2, fill="toself"))
-    xs, ys = _merge([_coordinates(line) for line in base.get("admin_lines", [])])
-    traces.append(_line(xs, ys, "Parish lines", "#bdbdbd", 0.8, dash="dot"))
-    xs, ys = _merge([_coordinates(area) for _, area in base.get("neighbours", [])])
-    traces.append(_line(xs, ys, "Neighbouring stations", "#737373", 1))
-    xs, ys = _coordinates(base.get("station"))
-    traces.append(_line(xs, ys, "Station area", "#08306b", 2.5))
-    return traces
+@dataclass(frozen=True)
+class BaseLines:
+    """The offline base map of a station as line coordinates in degrees.
+
+    Each line field is ``(lon, lat)`` lists with ``None`` between parts.
+    Building them from the shapes takes most of a map update, so the caller
+    keeps one ``BaseLines`` per station and shares it between requests; nothing
+    may change the lists.
+
+    Attributes
+    ----------
+    outline, parish_lines, neighbours, station
+        The country outline, the parish boundaries, the neighbouring station
+        areas and the station area.
+    bounds
+        ``(lon_min, lat_min, lon_max, lat_max)`` of the station area, or
+        ``None`` when the station has no area.
+    """
+
+    outline: tuple[list, list]
+    parish_lines: tuple[list, list]
+    neighbours: tuple[list, list]
+    station: tuple[list, list]
+    bounds: tuple[float, float, float, float] | None
+
+
+def base_lines(base: dict) -> BaseLines:
+    """Return the line coordinates of a base map from ``read_base_map``."""
+    station = base.get("station")
+    return BaseLines(
+        outline=_coordinates(base.get("outline")),
+        parish_lines=_merge(
+            [_coordinates(line) for line in base.get("admin_lines", [])]
+        ),
+        neighbours=_merge(
+            [_coordinates(area) for _, area in base.get("neighbours", [])]
+        ),
+        station=_coordinates(station),
+        bounds=None if station is None else tuple(station.bounds),
+    )
+
+
+def base_traces(lines: BaseLines, tiles: bool = False) -> list[dict]:
+    """Return the base map traces: outline, parish lines, neighbours, station.
+
+    On a tile map (``tiles``) the traces are ``scattermap`` lines and the
+    outline is not filled, so the tiles show through.
+    """
+    return [
+        _line(lines.outline, "Coast", "#9ecae1", 1.2, fill=not tiles, tiles=tiles),
+        _line(lines.parish_lines, "Parish lines", "#bdbdbd", 0.8, "dot", tiles=tiles),
+        _line(lines.neighbours, "Neighbouring stations", "#737373", 1, tiles=tiles),
+        _line(lines.station, "Station area", "#08306b", 2.5, tiles=tiles),
+    ]
 
 
 def _merge(parts):
@@ -176,21 +223,31 @@ def _merge(parts):
     return xs, ys
 
 
-def _line(xs, ys, name, colour, width, dash=None, fill=None) -> go.Scatter:
-    return go.Scatter(
-        x=xs,
-        y=ys,
-        mode="lines",
-        name=name,
-        line={"color": colour, "width": width, "dash": dash},
-        fill=fill,
-        fillcolor="rgba(240,240,235,0.6)" if fill else None,
-        hoverinfo="skip",
-        showlegend=False,
-    )
+def _line(coordinates, name, colour, width, dash=None, fill=False, tiles=False):
+    xs, ys = coordinates
+    line = {"color": colour, "width": width}
+    trace = {
+        "mode": "lines",
+        "name": name,
+        "line": line,
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    if tiles:
+        # Lines of scattermap traces are always solid.
+        trace.update(type="scattermap", lon=xs, lat=ys)
+    else:
+        trace.update(type="scatter", x=xs, y=ys)
+        if dash:
+            line["dash"] = dash
+    if fill:
+        trace.update(fill="toself", fillcolor="rgba(240,240,235,0.6)")
+    return trace
 
 
-def point_traces(points: pd.DataFrame, sections: dict[str, str]) -> list[go.Scatter]:
+def point_traces(
+    points: pd.DataFrame, sections: dict[str, str], tiles: bool = False
+) -> list[dict]:
     """Return one marker trace per ICCS section, with date, time, code and place.
 
     ``points`` has ``lon``, ``lat``, ``occurred_from``, ``iccs_code`` and
@@ -213,82 +270,102 @@ def point_traces(points: pd.DataFrame, sections: dict[str, str]) -> list[go.Scat
     frame["section"] = frame["code"].str[:2]
     for section, group in frame.groupby("section", sort=True):
         name = sections.get(section, "Not mapped to ICCS")
-        traces.append(
-            go.Scatter(
-                x=group["lon"].tolist(),
-                y=group["lat"].tolist(),
-                mode="markers",
-                name=f"{section} {name}"[:40] if section in sections else name,
-                marker={
-                    "size": 7,
-                    "color": SECTION_COLOURS.get(section, OTHER_COLOUR),
-                    "line": {"width": 0.5, "color": "white"},
-                },
-                customdata=group[["date", "time", "code", "place"]].to_numpy().tolist(),
-                hovertemplate=(
-                    "%{customdata[0]} %{customdata[1]}<br>ICCS %{customdata[2]}"
-                    "<br>%{customdata[3]}<extra></extra>"
-                ),
+        marker = {"size": 7, "color": SECTION_COLOURS.get(section, OTHER_COLOUR)}
+        trace = {
+            "mode": "markers",
+            "name": f"{section} {name}"[:40] if section in sections else name,
+            "marker": marker,
+            "customdata": group[["date", "time", "code", "place"]].to_numpy().tolist(),
+            "hovertemplate": (
+                "%{customdata[0]} %{customdata[1]}<br>ICCS %{customdata[2]}"
+                "<br>%{customdata[3]}<extra></extra>"
+            ),
+        }
+        if tiles:
+            # Markers of scattermap traces have no outline.
+            trace.update(
+                type="scattermap", lon=group["lon"].tolist(), lat=group["lat"].tolist()
             )
-        )
+        else:
+            marker["line"] = {"width": 0.5, "color": "white"}
+            trace.update(
+                type="scatter", x=group["lon"].tolist(), y=group["lat"].tolist()
+            )
+        traces.append(trace)
     return traces
 
 
-def surface_trace(layer: str, surface) -> go.Heatmap | None:
+# Title, colour scale and middle value of each hot-spot layer. Colour scales are
+# passed to Plotly as lists, because plotly.js names such as "YlOrRd" run the
+# other way from plotly.py's.
+LAYER_STYLES = {
+    "grid": ("Incidents", "YlOrRd", None),
+    "kde": ("Per km²", "YlOrRd", None),
+    "gi": ("Gi* z", "RdBu_r", 0),
+}
+LAYER_OPACITY = 0.6
+
+
+def surface_trace(layer: str, surface) -> dict | None:
     """Return the hot-spot layer as a heatmap with empty cells transparent."""
     if surface is None:
         return None
     lon, lat, z = surface
     z = np.where(np.isnan(z), None, np.round(z, 3)).tolist()
-    styles = {
-        "grid": ("Incidents", "YlOrRd", None),
-        "kde": ("Per km²", "YlOrRd", None),
-        "gi": ("Gi* z", "RdBu_r", 0),
+    title, scale, middle = LAYER_STYLES[layer]
+    trace = {
+        "type": "heatmap",
+        "x": np.round(lon, 5).tolist(),
+        "y": np.round(lat, 5).tolist(),
+        "z": z,
+        "colorscale": get_colorscale(scale),
+        "opacity": LAYER_OPACITY,
+        "name": title,
+        "colorbar": {"title": {"text": title}, "thickness": 12},
+        "hovertemplate": f"{title}: %{{z}}<extra></extra>",
     }
-    title, scale, middle = styles[layer]
-    return go.Heatmap(
-        x=np.round(lon, 5).tolist(),
-        y=np.round(lat, 5).tolist(),
-        z=z,
-        colorscale=scale,
-        zmid=middle,
-        opacity=0.6,
-        name=title,
-        colorbar={"title": {"text": title}, "thickness": 12},
-        hovertemplate=f"{title}: %{{z}}<extra></extra>",
-    )
+    if middle is not None:
+        trace["zmid"] = middle
+    return trace
 
 
-def overlay_trace(polygons: list[str]) -> go.Scatter | None:
+def overlay_trace(polygons: list[str], tiles: bool = False) -> dict | None:
     """Return last month's hot cells as outlines."""
     if not polygons:
         return None
     xs, ys = _merge([_coordinates(shapely_wkt.loads(text)) for text in polygons])
-    return go.Scatter(
-        x=xs,
-        y=ys,
-        mode="lines",
-        name="Last month's hot spots",
-        line={"color": "#000000", "width": 2, "dash": "dash"},
-        hoverinfo="skip",
-    )
+    trace = {
+        "mode": "lines",
+        "name": "Last month's hot spots",
+        "line": {"color": "#000000", "width": 2},
+        "hoverinfo": "skip",
+    }
+    if tiles:
+        trace.update(type="scattermap", lon=xs, lat=ys)
+    else:
+        trace["line"]["dash"] = "dash"
+        trace.update(type="scatter", x=xs, y=ys)
+    return trace
 
 
 def map_figure(
-    base: dict,
+    lines: BaseLines,
     points: pd.DataFrame,
     sections: dict[str, str],
     layer: str = "none",
     surface=None,
     overlay: list[str] | None = None,
     centre_lat: float = 0.0,
-) -> go.Figure:
-    """Build the crime map from the base map, points and the chosen layer.
+) -> dict:
+    """Build the offline crime map from the base lines, points and the layer.
 
     Longitude is drawn at ``cos(latitude)`` of latitude's scale so distances
-    look right; box and lasso selection pick an area for a plan priority.
+    look right; box and lasso selection pick an area for a plan priority. The
+    figure is a plain dict, which Dash sends as it is; a ``go.Figure`` would
+    validate and copy the tens of thousands of base map coordinates again on
+    every update.
     """
-    traces = base_traces(base)
+    traces = base_traces(lines)
     layer_trace = surface_trace(layer, surface)
     if layer_trace is not None:
         traces.append(layer_trace)
@@ -296,30 +373,27 @@ def map_figure(
     if outline is not None:
         traces.append(outline)
     traces += point_traces(points, sections)
-    figure = go.Figure(traces)
-    figure.update_layout(
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        height=MAP_HEIGHT,
-        dragmode="pan",
-        plot_bgcolor="#dbe9f6",
-        legend={"orientation": "h", "y": -0.02, "font": {"size": 10}},
-        xaxis={"visible": False, "range": _range(base, 0)},
-        yaxis={
+    layout = {
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "height": MAP_HEIGHT,
+        "dragmode": "pan",
+        "plot_bgcolor": "#dbe9f6",
+        "legend": {"orientation": "h", "y": -0.02, "font": {"size": 10}},
+        "xaxis": {"visible": False, "range": _range(lines.bounds, 0)},
+        "yaxis": {
             "visible": False,
             "scaleanchor": "x",
             "scaleratio": 1 / math.cos(math.radians(centre_lat)),
-            "range": _range(base, 1),
+            "range": _range(lines.bounds, 1),
         },
-        uirevision="station-map",
-    )
-    return figure
+        "uirevision": "station-map",
+    }
+    return figure_dict(traces, layout)
 
 
-def _range(base: dict, axis: int):
-    station = base.get("station")
-    if station is None:
+def _range(bounds, axis: int):
+    if bounds is None:
         return None
-    bounds = station.bounds
     low, high = bounds[axis], bounds[axis + 2]
     pad = (high - low) * 0.1
     return [round(low - pad, 4), round(high + pad, 4)]

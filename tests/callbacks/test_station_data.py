@@ -6,10 +6,10 @@ The incidents are listed in ``tests.dashboard.station_helpers``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 
 import pytest
+from plotly.io.json import to_json_plotly
 
 from callbacks import station as station_callbacks
 from callbacks import station_data as data
@@ -168,7 +168,7 @@ def test_map_update_is_small(station_engine):
         station_engine, EVERYTHING, MARCH, "kde", 400.0, 250.0, True
     )
 
-    payload = json.dumps(figure.to_plotly_json(), default=str)
+    payload = to_json_plotly(figure)
     assert len(payload.encode()) < 300_000
     assert "INC-" not in payload
     assert "house" in payload
@@ -195,3 +195,28 @@ def test_default_month_is_last_with_data(station_engine):
 
     assert month == 202403
     assert recent == 202402
+
+
+@pytest.mark.parametrize(
+    "reading",
+    [
+        MARCH,
+        data.Reading("LCA", "CAS", 202403, categories=("0501",), unit="offences"),
+        data.Reading("LCA", "CAS", 202402, unit="victims", basis="reported"),
+    ],
+    ids=["incidents", "burglary-offences", "victims-reported"],
+)
+def test_read_counts_same_as_each_read(station_engine, reading):
+    rows, trend, breakdown, quality = data.read_counts(
+        station_engine, EVERYTHING, reading
+    )
+
+    expected_rows = data.read_compstat(station_engine, EVERYTHING, reading)
+    expected_trend = data.read_trend(station_engine, EVERYTHING, reading)
+    expected_breakdown = data.read_breakdown(station_engine, EVERYTHING, reading)
+    assert rows.equals(expected_rows)
+    assert trend.equals(expected_trend)
+    assert breakdown["rows"] == expected_breakdown["rows"]
+    assert breakdown["unmapped"] == expected_breakdown["unmapped"]
+    assert breakdown["national_codes"].equals(expected_breakdown["national_codes"])
+    assert quality == data.read_quality(station_engine, EVERYTHING, reading)
