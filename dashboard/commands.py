@@ -5,9 +5,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dashboard.cli import CommandError, subcommand
-from dashboard.config import GEODATA_DIR
+from dashboard.config import GEODATA_DIR, Settings
 from data_access.engine import init_warehouse, make_engine
+
+
+def _run_on_warehouse(settings: Settings, action: Callable, errors: type[Exception]):
+    """Return ``action(engine)`` on the initialised warehouse.
+
+    An error of type ``errors`` becomes a ``CommandError`` with its message, so the
+    command prints it and exits with status 2 instead of a traceback.
+    """
+    engine = make_engine(settings.database_url)
+    init_warehouse(engine)
+    try:
+        return action(engine)
+    except errors as error:
+        raise CommandError(str(error)) from None
+    finally:
+        engine.dispose()
 
 
 @subcommand("init-db", "create the warehouse tables and load the ICCS list")
@@ -33,12 +51,11 @@ def ingest(args, settings) -> int:
     """Import an export and print the import report."""
     from data_access.ingest import IngestError, ingest_file
 
-    engine = make_engine(settings.database_url)
-    init_warehouse(engine)
-    try:
-        report = ingest_file(engine, args.file, args.source)
-    except IngestError as error:
-        raise CommandError(str(error)) from None
+    report = _run_on_warehouse(
+        settings,
+        lambda engine: ingest_file(engine, args.file, args.source),
+        IngestError,
+    )
     print(report.format())
     return 0
 
@@ -57,12 +74,11 @@ def ingest_offences(args, settings) -> int:
     """Replace a country's correspondence table with the given file."""
     from data_access.ingest import IngestError, import_correspondence
 
-    engine = make_engine(settings.database_url)
-    init_warehouse(engine)
-    try:
-        count = import_correspondence(engine, args.file, args.country)
-    except IngestError as error:
-        raise CommandError(str(error)) from None
+    count = _run_on_warehouse(
+        settings,
+        lambda engine: import_correspondence(engine, args.file, args.country),
+        IngestError,
+    )
     print(f"Imported {count} offence codes for {args.country}.")
     return 0
 
@@ -86,12 +102,9 @@ def load_geography_command(args, settings) -> int:
     """Load a geodata folder into the warehouse and print what it wrote."""
     from data_access.geography import GeodataError, load_geography
 
-    engine = make_engine(settings.database_url)
-    init_warehouse(engine)
-    try:
-        counts = load_geography(engine, args.folder)
-    except GeodataError as error:
-        raise CommandError(str(error)) from None
+    counts = _run_on_warehouse(
+        settings, lambda engine: load_geography(engine, args.folder), GeodataError
+    )
     print(
         f"Loaded {counts.divisions} divisions, {counts.admin_areas} parishes and "
         f"districts, {counts.stations} stations and {counts.population_rows} "
