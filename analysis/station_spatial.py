@@ -100,20 +100,15 @@ def grid_cells(
     cols = np.arange(math.floor(xmin / cell_metres), math.floor(xmax / cell_metres) + 1)
     rows = np.arange(math.floor(ymin / cell_metres), math.floor(ymax / cell_metres) + 1)
     col_grid, row_grid = np.meshgrid(cols, rows)
-    cells = pd.DataFrame({"col": col_grid.ravel(), "row": row_grid.ravel()})
-    counts = (
-        pd.DataFrame(
-            {
-                "col": np.floor(x / cell_metres).astype(int),
-                "row": np.floor(y / cell_metres).astype(int),
-            }
-        )
-        .value_counts()
-        .rename("count")
-        .reset_index()
+    # Cell i of the flattened grid is row i // len(cols), column i % len(cols).
+    point_cols = np.floor(x / cell_metres).astype(int) - cols[0]
+    point_rows = np.floor(y / cell_metres).astype(int) - rows[0]
+    counts = np.bincount(
+        point_rows * len(cols) + point_cols, minlength=col_grid.size
+    ).astype("int64")
+    cells = pd.DataFrame(
+        {"col": col_grid.ravel(), "row": row_grid.ravel(), "count": counts}
     )
-    cells = cells.merge(counts, on=["col", "row"], how="left")
-    cells["count"] = cells["count"].fillna(0).astype(int)
     cells["x"] = (cells["col"] + 0.5) * cell_metres
     cells["y"] = (cells["row"] + 0.5) * cell_metres
     return cells
@@ -301,10 +296,11 @@ def top_places(
             "lat": points["lat"].to_numpy(),
         }
     )
+    grouped = keyed.groupby(["key_x", "key_y"])
+    places = grouped[["lon", "lat"]].mean()
+    places["count"] = grouped.size()
     places = (
-        keyed.groupby(["key_x", "key_y"])
-        .agg(lon=("lon", "mean"), lat=("lat", "mean"), count=("lon", "size"))
-        .reset_index()
+        places.reset_index()
         .sort_values(["count", "key_x", "key_y"], ascending=[False, True, True])
         .reset_index(drop=True)
     )
@@ -418,10 +414,10 @@ def _pair_table(
 ) -> np.ndarray:
     """Count pairs by distance band and time band; pairs outside all bands drop."""
     time = _band_index(gaps, day_bands)
-    counts = np.zeros((distance_count, len(day_bands)), dtype=int)
     keep = (space >= 0) & (time >= 0)
-    np.add.at(counts, (space[keep], time[keep]), 1)
-    return counts
+    cell = space[keep] * len(day_bands) + time[keep]
+    counts = np.bincount(cell, minlength=distance_count * len(day_bands))
+    return counts.reshape(distance_count, len(day_bands))
 
 
 def _knox_frame(observed, expected, exceed, permutations, distance_bands, day_bands):

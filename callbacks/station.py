@@ -233,8 +233,7 @@ def time_place_panels(engine, scope: Scope, reading: data.Reading) -> list:
     """Return the when and where-it-repeats panels of a reading."""
     month_text = extra.month_label(reading.month)
     label = f"Incidents, by month {reading.basis}, {month_text}"
-    weights = data.read_when(engine, scope, reading)
-    repeats = data.read_repeats(engine, scope, reading)
+    weights, repeats = data.read_times_places(engine, scope, reading)
     return [
         panels.when_heatmap(weights, label),
         panels.repeats_panel(repeats, label, data.PLACE_TOLERANCE_METRES),

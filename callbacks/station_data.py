@@ -409,7 +409,33 @@ def read_repeats(engine, scope: Scope, reading: Reading) -> dict:
     record = queries.find_station(
         engine, scope, reading.country_code, reading.station_code
     )
-    year = queries.incident_rows(
+    return _repeats(record, _knox_year(engine, scope, record, reading), reading)
+
+
+def read_times_places(engine, scope: Scope, reading: Reading) -> tuple:
+    """Return ``read_when`` and ``read_repeats`` of a reading from one read.
+
+    The month's incidents of the chosen categories are taken from the 12
+    months that the Knox tests read, so the station is looked up and its
+    incidents are read once.
+    """
+    record = queries.find_station(
+        engine, scope, reading.country_code, reading.station_code
+    )
+    year = _knox_year(engine, scope, record, reading)
+    month_rows = year[
+        (year["month"] == reading.month)
+        & extra.matches(year["iccs_code"], reading.categories)
+    ]
+    weights = extra.aoristic_weights(
+        month_rows["occurred_from"], month_rows["occurred_to"]
+    )
+    return weights, _repeats(record, year, reading)
+
+
+def _knox_year(engine, scope: Scope, record, reading: Reading) -> pd.DataFrame:
+    """Return every incident of the 12 months that end with the reading's month."""
+    return queries.incident_rows(
         engine,
         scope,
         record,
@@ -417,6 +443,9 @@ def read_repeats(engine, scope: Scope, reading: Reading) -> dict:
         extra.shift_month(reading.month, -(KNOX_MONTHS - 1)),
         reading.month,
     )
+
+
+def _repeats(record, year: pd.DataFrame, reading: Reading) -> dict:
     year, _ = mappable(year)
     projection = projection_for(record, year)
     month_rows = year[

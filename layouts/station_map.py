@@ -257,42 +257,56 @@ def point_traces(
     if points.empty:
         return traces
     moments = pd.to_datetime(points["occurred_from"])
-    frame = pd.DataFrame(
-        {
-            "lon": points["lon"].round(4).to_numpy(),
-            "lat": points["lat"].round(4).to_numpy(),
-            "date": moments.dt.strftime("%Y-%m-%d").to_numpy(),
-            "time": moments.dt.strftime("%H:%M").to_numpy(),
-            "code": points["iccs_code"].astype(str).to_numpy(),
-            "place": points["location_type"].fillna("not recorded").to_numpy(),
-        }
+    lon = points["lon"].round(4).tolist()
+    lat = points["lat"].round(4).tolist()
+    codes = points["iccs_code"].astype(str).tolist()
+    details = list(
+        zip(
+            moments.dt.strftime("%Y-%m-%d").tolist(),
+            moments.dt.strftime("%H:%M").tolist(),
+            codes,
+            points["location_type"].fillna("not recorded").tolist(),
+            strict=True,
+        )
     )
-    frame["section"] = frame["code"].str[:2]
-    for section, group in frame.groupby("section", sort=True):
-        name = sections.get(section, "Not mapped to ICCS")
-        marker = {"size": 7, "color": SECTION_COLOURS.get(section, OTHER_COLOUR)}
-        trace = {
-            "mode": "markers",
-            "name": f"{section} {name}"[:40] if section in sections else name,
-            "marker": marker,
-            "customdata": group[["date", "time", "code", "place"]].to_numpy().tolist(),
-            "hovertemplate": (
-                "%{customdata[0]} %{customdata[1]}<br>ICCS %{customdata[2]}"
-                "<br>%{customdata[3]}<extra></extra>"
-            ),
-        }
-        if tiles:
-            # Markers of scattermap traces have no outline.
-            trace.update(
-                type="scattermap", lon=group["lon"].tolist(), lat=group["lat"].tolist()
+    rows_by_section: dict[str, list[int]] = {}
+    for row, code in enumerate(codes):
+        rows_by_section.setdefault(code[:2], []).append(row)
+    for section in sorted(rows_by_section):
+        rows = rows_by_section[section]
+        traces.append(
+            _point_trace(
+                section,
+                sections,
+                [lon[i] for i in rows],
+                [lat[i] for i in rows],
+                [list(details[i]) for i in rows],
+                tiles,
             )
-        else:
-            marker["line"] = {"width": 0.5, "color": "white"}
-            trace.update(
-                type="scatter", x=group["lon"].tolist(), y=group["lat"].tolist()
-            )
-        traces.append(trace)
+        )
     return traces
+
+
+def _point_trace(section, sections, lon, lat, customdata, tiles) -> dict:
+    name = sections.get(section, "Not mapped to ICCS")
+    marker = {"size": 7, "color": SECTION_COLOURS.get(section, OTHER_COLOUR)}
+    trace = {
+        "mode": "markers",
+        "name": f"{section} {name}"[:40] if section in sections else name,
+        "marker": marker,
+        "customdata": customdata,
+        "hovertemplate": (
+            "%{customdata[0]} %{customdata[1]}<br>ICCS %{customdata[2]}"
+            "<br>%{customdata[3]}<extra></extra>"
+        ),
+    }
+    if tiles:
+        # Markers of scattermap traces have no outline.
+        trace.update(type="scattermap", lon=lon, lat=lat)
+    else:
+        marker["line"] = {"width": 0.5, "color": "white"}
+        trace.update(type="scatter", x=lon, y=lat)
+    return trace
 
 
 # Title, colour scale and middle value of each hot-spot layer. Colour scales are

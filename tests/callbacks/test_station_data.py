@@ -220,3 +220,27 @@ def test_read_counts_same_as_each_read(station_engine, reading):
     assert breakdown["unmapped"] == expected_breakdown["unmapped"]
     assert breakdown["national_codes"].equals(expected_breakdown["national_codes"])
     assert quality == data.read_quality(station_engine, EVERYTHING, reading)
+
+
+@pytest.mark.parametrize(
+    "reading",
+    [MARCH, data.Reading("LCA", "CAS", 202403, categories=("02",))],
+    ids=["all", "assaults"],
+)
+def test_read_times_places_same_as_each_read(station_engine, reading):
+    weights, repeats = data.read_times_places(station_engine, EVERYTHING, reading)
+
+    expected = data.read_repeats(station_engine, EVERYTHING, reading)
+    assert (
+        weights.tolist() == data.read_when(station_engine, EVERYTHING, reading).tolist()
+    )
+    assert weights.sum() > 0
+    assert repeats["places"].equals(expected["places"])
+    assert repeats["top_share"] == expected["top_share"]
+    assert repeats["incidents"] == expected["incidents"]
+    assert len(repeats["knox"]) == len(expected["knox"])
+    for (label, found), (expected_label, wanted) in zip(
+        repeats["knox"], expected["knox"], strict=True
+    ):
+        assert label == expected_label
+        assert found.table.equals(wanted.table)
