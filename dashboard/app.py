@@ -31,6 +31,7 @@ from callbacks.context import (
 from dashboard.auth import BOOTSTRAP_URL, init_auth
 from dashboard.config import ASSETS_DIR, Settings
 from dashboard.guard import install_guards
+from dashboard.outage import install_outage_handlers
 from data_access import cache
 from data_access.engine import make_engine
 from data_access.scope import Scope
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     init_auth(server, settings)
     modules = [_page_modules(name) for name in PAGE_NAMES]
     registry = PageRegistry(page for page, _ in modules)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, create_missing=False)
     query_cache = cache.make_cache(settings.redis_url) if settings.query_cache else None
     cache.install(query_cache, engine)
     server.config.update(
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.validation_layout = _validation_layout(registry)
     callback_pages = _register_callbacks(app, registry, modules)
     install_guards(server, registry, settings, callback_pages)
+    install_outage_handlers(server)
     logger.info("dashboard built with pages %s", [p.path for p in registry.pages])
     # Move the ~134,000 objects built so far out of the collector's reach: full
     # collections that walked them took about 55 ms each and showed as p95 spikes

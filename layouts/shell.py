@@ -9,6 +9,12 @@ from data_access.scope import Scope
 from layouts import shell_ids as ids
 from layouts.registry import Page, PageContext
 
+WAREHOUSE_UNAVAILABLE_MESSAGE = (
+    "The crime data warehouse cannot be reached, so no figures or tables can be "
+    "shown. Try again in a few minutes; if this persists, tell the system "
+    "administrator."
+)
+
 ROLE_LABELS = {
     "administrator": "Administrator",
     "commissioner": "Commissioner",
@@ -97,8 +103,28 @@ def shell_layout(navigation) -> html.Div:
         [
             dcc.Location(id=ids.URL, refresh=False),
             navigation,
+            warehouse_banner(),
             dbc.Container(html.Div(id=ids.CONTENT), fluid=True, className="pb-4"),
         ]
+    )
+
+
+def warehouse_banner() -> html.Div:
+    """Build the hidden banner stating that the warehouse cannot be reached.
+
+    No callback writes to it: ``assets/warehouse_status.js`` shows it when a
+    request to the server gets a 503 response and hides it after the next success.
+    """
+    return html.Div(
+        [
+            html.Strong("Warehouse unavailable. "),
+            WAREHOUSE_UNAVAILABLE_MESSAGE,
+            " Reload the page to try again.",
+        ],
+        id=ids.WAREHOUSE_BANNER,
+        hidden=True,
+        role="alert",
+        className="alert alert-danger mx-3",
     )
 
 

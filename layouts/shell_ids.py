@@ -5,3 +5,5 @@ NAVBAR = "shell-navbar"
 CONTENT = "shell-content"
 NAVBAR_TOGGLER = "shell-navbar-toggler"
 NAVBAR_COLLAPSE = "shell-navbar-collapse"
+# Also named in assets/warehouse_status.js, which shows it on a 503 response.
+WAREHOUSE_BANNER = "shell-warehouse-banner"

@@ -44,11 +44,17 @@ class TcpProxy:
         self.cut()
 
     def restore(self) -> None:
-        """Listen again, on the same port after the first start."""
+        """Listen again, on the same port after the first start; no-op if listening."""
+        if self._listener is not None:
+            return
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((HOST, self.port))
-        listener.listen()
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((HOST, self.port))
+            listener.listen()
+        except OSError:
+            listener.close()
+            raise
         listener.settimeout(POLL_SECONDS)
         self.port = listener.getsockname()[1]
         self._listener = listener
