@@ -99,14 +99,14 @@ def _unit_counts(monthly: pd.DataFrame, unit: str) -> pd.DataFrame:
 def section_names(iccs: pd.DataFrame) -> dict[str, str]:
     """Return the ICCS sections (level 1) by code."""
     sections = iccs[iccs["level"] == 1]
-    return dict(zip(sections["code"], sections["name"], strict=True))
+    return dict(zip(sections["code"].tolist(), sections["name"].tolist(), strict=True))
 
 
 def compstat_groups(
     iccs: pd.DataFrame, categories: tuple[str, ...]
 ) -> list[tuple[str, tuple[str, ...]]]:
     """Return the rows of the CompStat table: all, sections, chosen, unmapped."""
-    names = dict(zip(iccs["code"], iccs["name"], strict=True))
+    names = dict(zip(iccs["code"].tolist(), iccs["name"].tolist(), strict=True))
     groups = [(ALL_CATEGORIES, ())]
     groups += [
         (f"{code} {name}", (code,)) for code, name in section_names(iccs).items()
@@ -228,21 +228,25 @@ def iccs_breakdown(counts: pd.Series, iccs: pd.DataFrame) -> list[dict]:
         parents before children, non-zero rows only. Counts mapped to a code that
         has children get a child row named "not further specified".
     """
-    names = dict(zip(iccs["code"], iccs["name"], strict=True))
+    names = dict(zip(iccs["code"].tolist(), iccs["name"].tolist(), strict=True))
     children: dict[str | None, list[str]] = {}
-    for code, parent in zip(iccs["code"], iccs["parent_code"], strict=True):
+    for code, parent in zip(
+        iccs["code"].tolist(), iccs["parent_code"].tolist(), strict=True
+    ):
         children.setdefault(parent if isinstance(parent, str) else None, []).append(
             code
         )
     counts = counts[counts > 0]
-    pairs = list(zip(counts.index.astype(str), counts.tolist(), strict=True))
+    # Sum of the counts whose code starts with each prefix, for every prefix of
+    # every code with a count.
+    totals: dict[str, int] = {}
+    for code, value in zip(counts.index.astype(str), counts.tolist(), strict=True):
+        for end in range(1, len(code) + 1):
+            totals[code[:end]] = totals.get(code[:end], 0) + value
     rows: list[dict] = []
 
-    def total(prefix: str) -> int:
-        return int(sum(value for code, value in pairs if code.startswith(prefix)))
-
     def walk(code: str, depth: int) -> None:
-        value = total(code)
+        value = int(totals.get(code, 0))
         if value == 0:
             return
         rows.append({"depth": depth, "code": code, "name": names[code], "count": value})
