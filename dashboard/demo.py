@@ -204,8 +204,8 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
         "--scale",
         type=float,
         default=1.0,
-        help="fraction of the full incident volumes, above 0 and at most 1 "
-        "(homicides are always generated in full)",
+        help="multiple of the full incident volumes, above 0; 1 gives about "
+        "320,000 incidents (homicides are always generated in full)",
     )
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help="seed of the generator"

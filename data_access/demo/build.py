@@ -65,8 +65,10 @@ def write_demo_exports(
     seed
         Seed of the random generators; the same seed writes identical files.
     scale
-        Fraction of the full volumes to generate. Homicides are always generated
-        in full, so their rates stay calibrated at any scale.
+        Multiple of the full volumes to generate, above 0: below 1 for quick
+        demos, above 1 for load tests. Homicides are always generated in full,
+        so their rates stay calibrated at any scale, while attempted murders
+        scale with the other kinds.
     countries
         ISO codes of the countries to generate.
 
@@ -75,8 +77,8 @@ def write_demo_exports(
     list of ExportFiles
         One entry per country, in the order of ``countries``.
     """
-    if not 0 < scale <= 1:
-        raise ValueError(f"scale={scale!r} must be above 0 and at most 1.")
+    if not scale > 0:
+        raise ValueError(f"scale={scale!r} must be above 0.")
     geodata_dir, out_dir = Path(geodata_dir), Path(out_dir)
     populations = read_populations(geodata_dir)
     targets = homicide_targets(geodata_dir, countries)
