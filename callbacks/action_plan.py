@@ -470,7 +470,8 @@ def area_from_map(triggered, click, selection, cell, layer, record):
 
     A box selection gives its rectangle and a lasso its polygon. A click on a
     hot-spot layer cell gives that grid cell; a click on a point gives the grid
-    cell around it.
+    cell around it. Both the offline map (``x``/``y`` axes) and the tile map
+    (``map`` subplot, ``lon``/``lat``) are read.
     """
     triggered = triggered or {}
     if any(key.endswith("selectedData") for key in triggered) and selection:
@@ -478,7 +479,10 @@ def area_from_map(triggered, click, selection, cell, layer, record):
         source = "drawn"
     elif click and click.get("points"):
         point = click["points"][0]
-        lon, lat = float(point["x"]), float(point["y"])
+        if "lon" in point:
+            lon, lat = float(point["lon"]), float(point["lat"])
+        else:
+            lon, lat = float(point["x"]), float(point["y"])
         projection = data.projection_for(record, None)
         polygon = data.cell_at(projection, lon, lat, cell)
         source = "gi_cell" if layer == "gi" else "grid_cell"
@@ -490,11 +494,27 @@ def area_from_map(triggered, click, selection, cell, layer, record):
 
 
 def _selection_polygon(selection: dict):
-    if selection.get("range"):
-        (x0, x1), (y0, y1) = selection["range"]["x"], selection["range"]["y"]
+    """Return the polygon of a box or lasso selection in degrees, or ``None``.
+
+    Plotly gives a selection on ``x``/``y`` axes as separate coordinate lists
+    and one on a tile map (subplot ``map``) as ``[lon, lat]`` pairs.
+    """
+    corners = _selection_points(selection.get("range"))
+    if corners is not None and len(corners) == 2:
+        (x0, y0), (x1, y1) = corners
         return box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-    lasso = selection.get("lassoPoints")
-    if lasso and len(lasso.get("x", [])) >= 3:
-        polygon = Polygon(zip(lasso["x"], lasso["y"], strict=True))
+    points = _selection_points(selection.get("lassoPoints"))
+    if points is not None and len(points) >= 3:
+        polygon = Polygon(points)
         return polygon if polygon.is_valid else polygon.buffer(0)
+    return None
+
+
+def _selection_points(part: dict | None) -> list[tuple[float, float]] | None:
+    if not part:
+        return None
+    if "map" in part:
+        return [(float(lon), float(lat)) for lon, lat in part["map"]]
+    if "x" in part and "y" in part:
+        return [(float(x), float(y)) for x, y in zip(part["x"], part["y"], strict=True)]
     return None

@@ -154,7 +154,7 @@ def read_counts(engine, scope: Scope, reading: Reading) -> tuple:
     """Return the CompStat table, trend, ICCS breakdown and quality of a reading.
 
     The station is looked up and its monthly counts are read once for the four
-    panels; each value is the one the matching ``read_*`` function returns.
+    panels. Each value is the one the matching ``read_*`` function returns.
     """
     record = queries.find_station(
         engine, scope, reading.country_code, reading.station_code

@@ -164,7 +164,7 @@ class BaseLines:
 
     Each line field is ``(lon, lat)`` lists with ``None`` between parts.
     Building them from the shapes takes most of a map update, so the caller
-    keeps one ``BaseLines`` per station and shares it between requests; nothing
+    keeps one ``BaseLines`` per station and shares it between requests. Nothing
     may change the lists.
 
     Attributes
@@ -310,8 +310,8 @@ def _point_trace(section, sections, lon, lat, customdata, tiles) -> dict:
 
 
 # Title, colour scale and middle value of each hot-spot layer. Colour scales are
-# passed to Plotly as lists, because plotly.js names such as "YlOrRd" run the
-# other way from plotly.py's.
+# passed to Plotly as lists because plotly.js (3.x, shipped with plotly 7.1)
+# runs "YlOrRd" the other way from plotly.py and has no "RdBu_r".
 LAYER_STYLES = {
     "grid": ("Incidents", "YlOrRd", None),
     "kde": ("Per km²", "YlOrRd", None),
@@ -374,10 +374,10 @@ def map_figure(
     """Build the offline crime map from the base lines, points and the layer.
 
     Longitude is drawn at ``cos(latitude)`` of latitude's scale so distances
-    look right; box and lasso selection pick an area for a plan priority. The
-    figure is a plain dict, which Dash sends as it is; a ``go.Figure`` would
-    validate and copy the tens of thousands of base map coordinates again on
-    every update.
+    look right. Box and lasso selection pick an area for a plan priority. The
+    figure is a plain dict, which Dash sends as it is, because a ``go.Figure``
+    would validate and copy the tens of thousands of base map coordinates again
+    on every update.
     """
     traces = base_traces(lines)
     layer_trace = surface_trace(layer, surface)

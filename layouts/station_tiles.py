@@ -1,9 +1,9 @@
 """The crime map on raster map tiles, for stations with a tile server.
 
 When ``tile_url`` is set (``CRIMEDASH_TILE_URL``), the map is a Plotly tile map
-(``layout.map`` drawn by MapLibre): the style ``white-bg`` has no layer of its
-own and fetches nothing, the tile server is the raster layer under every trace,
-and the offline base map, the hot-spot layer and the points are drawn on top.
+(``layout.map``, drawn by MapLibre). Its style ``white-bg`` is a plain background
+that loads no tiles, and the tile server is the raster layer under every trace.
+The offline base map, the hot-spot layer and the points are drawn on top.
 Without a tile URL, ``station_map.map_figure`` draws the offline map only.
 """
 
@@ -141,8 +141,8 @@ def tile_map_figure(
 ) -> dict:
     """Build the crime map on the tiles of ``tile_url``.
 
-    NOTE: the hot-spot layer is an image here, so it has no hover values and
-    no colour bar as on the offline map; the caption describes it.
+    NOTE: the hot-spot layer is an image here, so it has no hover values and no
+    colour bar. The map caption still describes the layer.
     """
     traces = station_map.base_traces(lines, tiles=True)
     outline = station_map.overlay_trace(overlay or [], tiles=True)

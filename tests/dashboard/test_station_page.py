@@ -15,7 +15,7 @@ from sqlalchemy import select
 from data_access import action_plans as plans
 from data_access.app_tables import audit_log
 from data_access.scope import Scope
-from tests.dashboard.helpers import callback_body
+from tests.dashboard.helpers import callback_body, login
 from tests.dashboard.station_helpers import seed_station_month
 
 AREA = (
@@ -315,3 +315,153 @@ def test_reading_callbacks_answer(station_app, login_as, dependencies):
     assert "1 left off the map" in answers["map"].text
     assert "bandwidth 400 m" in answers["map"].text
     assert len(answers["map"].data) < 300_000
+
+
+# A lasso drawn around place A of the fixture, on the offline map (x/y axes) and
+# on the tile map (subplot "map"). Its corners, longitude then latitude:
+LASSO = [
+    (-60.999, 13.999),
+    (-60.987, 13.999),
+    (-60.987, 14.006),
+    (-60.993, 14.008),
+    (-60.999, 14.007),
+]
+SELECTIONS = {
+    "offline-map": {
+        "points": [],
+        "lassoPoints": {"x": [p[0] for p in LASSO], "y": [p[1] for p in LASSO]},
+    },
+    "tile-map": {"points": [], "lassoPoints": {"map": [list(p) for p in LASSO]}},
+}
+
+
+def _pick_area_body(dependencies, selection):
+    output = next(
+        d["output"]
+        for d in dependencies
+        if d["output"].startswith("..station-priority-area.data@")
+    )
+    values = {
+        "station-map.clickData": None,
+        "station-map.selectedData": selection,
+        "station-cell-size.value": 250,
+        "station-layer.value": "none",
+        "station-station.value": "CAS",
+        "station-country.value": "LCA",
+    }
+    body = callback_body(dependencies, output, values)
+    for item in body["outputs"]:
+        item["property"] = item["property"].split("@")[0]
+    body["changedPropIds"] = ["station-map.selectedData"]
+    return body
+
+
+def _review_cells(response) -> list:
+    """Return the cells of the one row of the outcome review table."""
+    review = response.json["response"]["station-review"]["children"]
+    table = review["props"]["children"][1]
+    body = table["props"]["children"][1]
+    [row] = body["props"]["children"]
+    return [cell["props"]["children"] for cell in row["props"]["children"]]
+
+
+@pytest.mark.parametrize("map_kind", list(SELECTIONS))
+def test_drawn_area_counts_in_review(station_app, login_as, dependencies, map_kind):
+    client = login_as("station")
+
+    picked = _post(client, _pick_area_body(dependencies, SELECTIONS[map_kind]))
+
+    assert picked.status_code == 200, picked.text
+    answer = picked.json["response"]
+    area = answer["station-priority-area"]["data"]
+    assert answer["station-priority-area-source"]["data"] == "drawn"
+    assert "area drawn on the map" in answer["station-priority-area-note"]["children"]
+    # The plan for March 2024 is written while reading February, and reviewed
+    # when March is read.
+    created = _post(
+        client, _plan_body(dependencies, "station-plan-create", month=202402)
+    )
+    assert created.status_code == 200, created.text
+    form = {
+        **FORM,
+        "station-priority-area.data": area,
+        "station-priority-area-source.data": "drawn",
+        "station-priority-categories.value": [],
+    }
+    saved = _post(
+        client,
+        _plan_body(dependencies, "station-priority-save", month=202402, form=form),
+    )
+    assert saved.status_code == 200, saved.text
+    review = _post(client, _plan_body(dependencies, None, month=202403))
+    assert review.status_code == 200, review.text
+    cells = _review_cells(review)
+
+    # By hand, every category, incidents with coordinates. March 2024: the 8 at
+    # place A and the burglary at (-60.99, 14.002) are inside; outside are 3
+    # burglaries apart, 2 assaults and the incident coded 02, so 6. February
+    # 2024: the 5 assaults at latitude 14.019 are all outside. March 2023: the
+    # 2 at place A are inside and the 2 at place B outside.
+    assert cells[0] == PROBLEM
+    assert cells[1:4] == [9, 0, 2]
+    assert cells[7] == "6 / 3.5"
+
+
+TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+MAP_VALUES = {
+    "station-station.value": "CAS",
+    "station-country.value": "LCA",
+    "station-month.value": 202403,
+    "station-categories.value": [],
+    "station-basis.value": "occurred",
+    "station-layer.value": "kde",
+    "station-bandwidth.value": 400,
+    "station-cell-size.value": 250,
+    "station-overlay.value": [],
+}
+
+
+def _map_figure(app) -> tuple[dict, str]:
+    """Post the map callback as the station commander; return figure and text."""
+    client = app.server.test_client()
+    assert login(client, "station").status_code == 302
+    dependencies = client.get("/_dash-dependencies").json
+    output = next(
+        d["output"] for d in dependencies if d["output"].startswith("..station-map.")
+    )
+    response = _post(client, callback_body(dependencies, output, MAP_VALUES))
+    assert response.status_code == 200, response.text
+    return response.json["response"]["station-map"]["figure"], response.text
+
+
+def test_map_tile_layer_when_configured(make_app, seeded_engine, tmp_path):
+    seed_station_month(seeded_engine, tmp_path)
+
+    figure, _ = _map_figure(make_app(tile_url=TILE_URL))
+
+    layers = figure["layout"]["map"]["layers"]
+    assert layers[0]["sourcetype"] == "raster"
+    assert layers[0]["source"] == [TILE_URL]
+    assert layers[0]["below"] == "traces"
+    # The kernel density surface is an image layer above the tiles.
+    assert layers[1]["sourcetype"] == "image"
+    assert layers[1]["source"].startswith("data:image/png;base64,")
+    names = {trace.get("name") for trace in figure["data"]}
+    assert {"Station area", "Neighbouring stations", "Coast"} <= names
+    assert {trace["type"] for trace in figure["data"]} == {"scattermap"}
+    points = sum(
+        len(trace["lon"]) for trace in figure["data"] if trace["mode"] == "markers"
+    )
+    assert points == 15
+
+
+def test_map_offline_without_tile_url(make_app, seeded_engine, tmp_path):
+    seed_station_month(seeded_engine, tmp_path)
+
+    figure, text = _map_figure(make_app(tile_url=""))
+
+    assert "map" not in figure["layout"]
+    assert "tiles.example.org" not in text
+    assert {trace["type"] for trace in figure["data"]} == {"scatter", "heatmap"}
+    names = {trace.get("name") for trace in figure["data"]}
+    assert {"Station area", "Neighbouring stations", "Coast"} <= names
