@@ -54,6 +54,15 @@ UNAVAILABLE_ERRORS = (
     WarehouseUnavailable,
 )
 
+# Inline styles, because a stylesheet under /assets/ may fail to load as well.
+UNAVAILABLE_CSS = (
+    "body{margin:0;background:#f8f9fa;color:#212529;"
+    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
+    "main{max-width:40rem;margin:3rem auto;padding:0 1rem}"
+    "h1{font-size:1.75rem;font-weight:500}"
+    ".alert{padding:1rem;border:1px solid #f1aeb5;border-radius:.375rem;"
+    "background:#f8d7da;color:#58151c}"
+)
 UNAVAILABLE_HTML = f"""<!doctype html>
 <html lang="en">
 <head>
@@ -61,12 +70,12 @@ UNAVAILABLE_HTML = f"""<!doctype html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta http-equiv="refresh" content="{RETRY_AFTER_SECONDS}">
   <title>Warehouse unavailable · crimedash</title>
-  <link rel="stylesheet" href="{BOOTSTRAP_URL}">
+  <style>{UNAVAILABLE_CSS}</style>
 </head>
-<body class="bg-light">
-  <main class="container" style="max-width: 40rem;">
-    <h1 class="h3 mt-5 mb-4">Warehouse unavailable</h1>
-    <div class="alert alert-danger" role="alert">{escape(UNAVAILABLE_MESSAGE)}</div>
+<body>
+  <main>
+    <h1>Warehouse unavailable</h1>
+    <div class="alert" role="alert">{escape(UNAVAILABLE_MESSAGE)}</div>
     <p>This page reloads by itself every {RETRY_AFTER_SECONDS} seconds.</p>
   </main>
 </body>
@@ -75,7 +84,7 @@ UNAVAILABLE_HTML = f"""<!doctype html>
 
 
 class OutageLog:
-    """Logs database failures at most once per ``LOG_INTERVAL_SECONDS``."""
+    """A rate limit on the log of database failures: one line per interval."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -8,7 +8,6 @@ moved away and back. The same app object serves before, during and after.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,56 +19,23 @@ from dashboard.outage import ERROR_CODE, LOGIN_UNAVAILABLE_MESSAGE
 from data_access.app_tables import app_user
 from layouts.shell import WAREHOUSE_UNAVAILABLE_MESSAGE
 from tests.dashboard.helpers import callback_body, login, make_settings
+from tests.dashboard.outage_helpers import warehouse_switch
 from tests.dashboard.strategy_helpers import MONTH, seed_strategy
-from tests.dashboard.tcp_proxy import TcpProxy
 
 TRENDS = "strategy-trends.children"
 SEEDED_TREND = "March 2024: 25 incidents, above the expected 12"
-SQLITE_SUFFIXES = ("", "-wal", "-shm")
 MAX_FAILED_LOGINS = 3
-
-
-class MovedFile:
-    """Makes a SQLite warehouse disappear by moving its files aside."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.moved: list[tuple[Path, Path]] = []
-
-    def cut(self) -> None:
-        for suffix in SQLITE_SUFFIXES:
-            source = self.path.with_name(self.path.name + suffix)
-            if source.exists():
-                target = source.with_name(source.name + ".away")
-                source.rename(target)
-                self.moved.append((source, target))
-
-    def restore(self) -> None:
-        for source, target in self.moved:
-            target.rename(source)
-        self.moved = []
 
 
 @pytest.fixture
 def outage(seeded_engine, database_url, tmp_path):
     """Yield ``(app, switch)``: an app whose warehouse ``switch`` cuts and restores."""
     seed_strategy(seeded_engine)
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        seeded_engine.dispose()
-        yield from _serve(database_url, tmp_path, MovedFile(Path(url.database)))
-        return
-    with TcpProxy(url.port or 5432) as proxy:
-        proxied = url.set(port=proxy.port).render_as_string(hide_password=False)
-        yield from _serve(proxied, tmp_path, proxy)
-
-
-def _serve(app_url: str, tmp_path, switch):
-    settings = make_settings(app_url, tmp_path, max_failed_logins=MAX_FAILED_LOGINS)
-    app = create_app(settings)
-    try:
+    seeded_engine.dispose()
+    with warehouse_switch(database_url) as (app_url, switch):
+        settings = make_settings(app_url, tmp_path, max_failed_logins=MAX_FAILED_LOGINS)
+        app = create_app(settings)
         yield app, switch
-    finally:
         switch.restore()
         app.server.config["CRIMEDASH_ENGINE"].dispose()
 
