@@ -3,8 +3,8 @@
 Each case is posted a few times untimed (imports, the app's own caches and, with
 the query cache on, the cache entries), then ``repeat`` times. The server time of
 a post is gunicorn's request time from the access log, from the request being
-read to the last byte of the response being written; the round trip is seen by
-the client and adds the loopback and the reading of the response.
+read to the last byte of the response being written. The round trip is seen by
+the client, so it adds the loopback and the reading of the response.
 """
 
 from __future__ import annotations

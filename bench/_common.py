@@ -155,20 +155,20 @@ class GunicornServer:
         gunicorn writes a line after the response has been sent, so this waits up
         to ``LOG_WAIT_SECONDS`` for the last lines.
         """
-        wanted = set(request_ids)
+        expected = set(request_ids)
         deadline = time.monotonic() + LOG_WAIT_SECONDS
         while True:
-            found = self._read_log(wanted)
-            if len(found) == len(wanted) or time.monotonic() > deadline:
+            found = self._read_log(expected)
+            if len(found) == len(expected) or time.monotonic() > deadline:
                 return found
             time.sleep(0.1)
 
-    def _read_log(self, wanted: set[str]) -> dict[str, ServerTime]:
+    def _read_log(self, expected: set[str]) -> dict[str, ServerTime]:
         found = {}
         with self.access_log.open(encoding="utf-8") as log:
             for line in log:
                 parts = line.split()
-                if len(parts) == 4 and parts[0] in wanted:
+                if len(parts) == 4 and parts[0] in expected:
                     size = 0 if parts[3] == "-" else int(parts[3])
                     found[parts[0]] = ServerTime(
                         int(parts[1]), int(parts[2]) / 1000, size
@@ -205,10 +205,22 @@ def ensure_account(
     division: str | None = None,
     station: str | None = None,
 ) -> str:
-    """Create or re-enable a benchmark account with a new password; return it."""
+    """Create or re-enable a benchmark account with a new password; return it.
+
+    Raises
+    ------
+    SystemExit
+        If the account exists with another role or scope.
+    """
     password = secrets.token_urlsafe(16)
     try:
-        users.get_user(engine, username)
+        found = users.get_user(engine, username)
+        have = (found.role, found.country_code, found.division_code, found.station_code)
+        if have != (role, country, division, station):
+            raise SystemExit(
+                f"account {username!r} exists with role and scope {have!r}, not "
+                f"{(role, country, division, station)!r}; use a fresh warehouse."
+            )
     except users.UserNotFound:
         users.create_user(
             engine,

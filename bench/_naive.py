@@ -8,7 +8,7 @@ the table and answers each question ``repeat`` times.
 
 The product answers the same questions through ``data_access``: the monthly
 rollups for counts, and the ``incident`` index by station and month for points.
-Both answers are compared, so a ratio is only reported for equal answers.
+The two results are compared, and the table marks any difference.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def time_answers(answer, source, params: dict, repeat: int) -> dict[str, dict]:
 def naive_worker(url: str, params: dict, repeat: int) -> dict:
     """Build the app, load the whole incident table, answer every question.
 
-    Runs in a process of its own; returns the answers, the median times, the
+    Runs in a process of its own. Returns the results, the median times, the
     load time and the memory (KiB) after building the app and after loading.
     """
     from dashboard.app import create_app

@@ -64,7 +64,7 @@ class Case:
 
 @dataclass(frozen=True)
 class Choices:
-    """What the benchmark reads: a country, its busiest station, months, years."""
+    """Readings of the benchmark: a country, its busiest station, months, years."""
 
     country: str
     station: str

@@ -1,12 +1,11 @@
 """Find the warehouse reads behind each callback, then time them directly.
 
 ``QueryRecorder`` watches one callback run in this process (through Flask's test
-client) with ``sys.setprofile`` and records every call into a public function of
-a ``data_access`` module that takes the engine as its first argument, made from
-outside ``data_access``, with its arguments.
-``time_calls`` then calls each distinct read again, without the app, and times
-it. A ``cached_read`` wrapper is looked through: the call recorded is the query
-function it wraps.
+client) with ``sys.setprofile``. It records, with their arguments, the calls made
+from outside ``data_access`` into a public function of a ``data_access`` module
+that takes the engine as its first argument. ``time_call`` then calls each
+distinct read again, without the app, and times it. The recorder looks through
+a ``cached_read`` wrapper, so the call recorded is the query function it wraps.
 """
 
 from __future__ import annotations
@@ -23,12 +22,14 @@ from pathlib import Path
 from _callbacks import CALLBACK_PATH
 from _common import has_query_cache_setting
 from _pages import request_body
+from _profile import profile_post
 from sqlalchemy import Engine
 
 import data_access
 from dashboard.app import create_app
 from dashboard.config import Settings
 from data_access import cache
+from data_access.scope import Scope
 
 DATA_ACCESS_DIR = str(Path(data_access.__file__).parent)
 CACHE_FILE = cache.__file__
@@ -59,17 +60,30 @@ class QueryCall:
 
     def describe(self) -> str:
         """Return the call with its arguments, leaving out engine and scope."""
-        shown = [_short(value) for value in self.args[2:]]
+        shown = [
+            _short(value)
+            for value in self.args
+            if not isinstance(value, (Engine, Scope))
+        ]
         shown += [f"{name}={_short(value)}" for name, value in self.kwargs.items()]
         short_name = self.name.removeprefix("data_access.")
         return f"{short_name}({', '.join(shown)})"
 
 
 def _short(value) -> str:
-    text = repr(value)
+    """Return a short text of an argument: station codes, changed fields only."""
     if hasattr(value, "code") and hasattr(value, "country_code"):
-        text = f"{value.country_code}/{value.code}"
-    return text if len(text) <= 60 else text[:57] + "..."
+        return f"{value.country_code}/{value.code}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = [
+            f"{item.name}={getattr(value, item.name)!r}"
+            for item in dataclasses.fields(value)
+            if item.default is dataclasses.MISSING
+            or getattr(value, item.name) != item.default
+        ]
+        return f"{type(value).__name__}({', '.join(changed)})"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _in_data_access(filename: str) -> bool:
@@ -150,7 +164,7 @@ def time_call(call: QueryCall, repeat: int) -> list[float]:
     return times
 
 
-def record_calls(url: str, cases_by_page: dict, credentials: dict):
+def record_calls(url: str, cases_by_page: dict, credentials: dict, profiled=()):
     """Post every case once through Flask's test client and record its reads.
 
     Parameters
@@ -161,12 +175,14 @@ def record_calls(url: str, cases_by_page: dict, credentials: dict):
         The ``_pages.Case`` list of each page.
     credentials
         ``(username, password)`` of the account that reads each page.
+    profiled
+        Labels of the cases to post once more under ``cProfile``.
 
     Returns
     -------
     tuple
-        The app, whose engine the recorded calls use, and the calls recorded for
-        each case label.
+        The app, whose engine the recorded calls use, the calls recorded for
+        each case label, and the profile report of each profiled label.
     """
     settings = Settings(
         database_url=url,
@@ -179,7 +195,7 @@ def record_calls(url: str, cases_by_page: dict, credentials: dict):
     else:
         app = create_app(settings)
         cache.install(None)
-    recorded = {}
+    recorded, profiles = {}, {}
     for page, cases in cases_by_page.items():
         client = app.server.test_client()
         _log_in(client, *credentials[page])
@@ -190,7 +206,9 @@ def record_calls(url: str, cases_by_page: dict, credentials: dict):
             with QueryRecorder() as recorder:
                 client.post(CALLBACK_PATH, json=body)
             recorded[case.label] = recorder.calls
-    return app, recorded
+            if case.label in profiled:
+                profiles[case.label] = profile_post(client, CALLBACK_PATH, body)
+    return app, recorded, profiles
 
 
 def _log_in(client, username: str, password: str) -> None:

@@ -11,14 +11,14 @@ For each warehouse (SQLite and PostgreSQL by default) the script:
    the real import, or reuses ``--sqlite-url`` / ``--postgres-url``. On
    PostgreSQL it creates its own database on ``--postgres-server`` and drops it
    at the end unless ``--keep`` is given;
-2. serves the dashboard under gunicorn on 127.0.0.1 with the query cache off,
-   logs in as one account per page and posts every read callback of the Station,
-   Strategy, Policy indicators, Regional and Administration pages, then does the
-   same on a second server with the cache on;
+2. serves the dashboard under gunicorn on 127.0.0.1 with the query cache off.
+   It logs in as one account per page and posts every read callback of the
+   Station, Strategy, Policy indicators, Regional and Administration pages, then
+   does the same on a second server with the cache on;
 3. loads each page once in Chromium with an empty cache and counts the bytes of
    everything fetched, as served and gzip-compressed;
 4. records the ``data_access`` calls each callback makes and times each one
-   directly;
+   directly, then profiles the slowest callbacks and explains the slowest reads;
 5. answers two station and two national questions the naive way (the whole
    incident table in one pandas frame, filtered per request) in a process of
    its own, and compares time and memory with the product.
@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import _naive
@@ -45,6 +46,7 @@ from _callbacks import measure_page
 from _common import GunicornServer, ensure_account, has_query_cache_setting, log_in
 from _first_load import first_loads
 from _pages import PAGE_PATHS, choose, page_accounts, page_cases
+from _profile import explain_call
 from _queries import distinct_calls, record_calls, time_call
 from _report import (
     Row,
@@ -63,6 +65,8 @@ from data_access.scope import Scope
 ACCOUNT_PREFIX = "bench-full"
 DEFAULT_SCALE = 6.5
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# Callbacks profiled and reads explained, slowest first.
+SLOWEST_SHOWN = 3
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -147,14 +151,26 @@ def serve_and_post(url, folder, workers, query_cache, cases, credentials, repeat
         server.stop()
 
 
-def time_queries(url, cases, credentials, repeat):
-    """Record each callback's warehouse reads and time each distinct read."""
-    app, recorded = record_calls(url, cases, credentials)
+def time_queries(url, cases, credentials, repeat, profiled):
+    """Record each callback's reads, time each distinct read, explain the slowest.
+
+    Returns the timed reads, slowest first, the profile of each label in
+    ``profiled``, and the plans of the ``SLOWEST_SHOWN`` slowest reads.
+    """
+    app, recorded, profiles = record_calls(url, cases, credentials, profiled)
     try:
-        calls = distinct_calls(recorded)
-        return [(call, time_call(call, repeat)) for call in calls]
+        timed = [(call, time_call(call, repeat)) for call in distinct_calls(recorded)]
+        timed.sort(key=lambda pair: -p50_p95(pair[1])[1])
+        plans = [explain_call(call) for call, _ in timed[:SLOWEST_SHOWN]]
+        return timed, profiles, plans
     finally:
         app.server.config["CRIMEDASH_ENGINE"].dispose()
+
+
+def slowest_labels(results, count: int) -> list[str]:
+    """Return the labels of the ``count`` callbacks with the highest p95."""
+    ordered = sorted(results, key=lambda result: -p50_p95(result.server_ms)[1])
+    return [result.label for result in ordered[:count]]
 
 
 def naive_comparison(url, choices, repeat):
@@ -215,6 +231,24 @@ def naive_rows(product, naive, product_memory) -> list[Row]:
     return rows
 
 
+@dataclass
+class Measurements:
+    """Everything measured on one warehouse."""
+
+    cold: list
+    warm: list
+    gaps: dict
+    loads: dict
+    cold_memory: dict
+    warm_memory: dict
+    queries: list
+    profiled: list
+    profiles: dict
+    plans: list
+    product: dict
+    naive: dict
+
+
 def measure(built, args, folder: Path) -> list[Row]:
     """Run every measurement on one warehouse; return its rows of the table."""
     engine = make_engine(built.url)
@@ -225,39 +259,69 @@ def measure(built, args, folder: Path) -> list[Row]:
         page: (username, ensure_account(engine, username, role, *scope))
         for page, (username, role, *scope) in accounts.items()
     }
-    cases = page_cases(choices)
-    logs = folder / f"logs-{built.engine_name}"
     try:
-        print("posting callbacks, query cache off", flush=True)
-        cold, gaps, cold_memory, loads = serve_and_post(
-            built.url, logs, args.workers, False, cases, credentials, args.repeat
+        found = run_all(
+            built, args, folder / f"logs-{built.engine_name}", choices, credentials
         )
-        print("posting callbacks, query cache on", flush=True)
-        warm, _, warm_memory, _ = serve_and_post(
-            built.url, logs, args.workers, True, cases, credentials, args.repeat
-        )
-        print("timing warehouse reads", flush=True)
-        queries = time_queries(built.url, cases, credentials, args.query_repeat)
-        print("answering the naive questions", flush=True)
-        product, naive = naive_comparison(built.url, choices, args.naive_repeat)
     finally:
         for username, *_ in accounts.values():
             users.set_active(engine, username, False)
         engine.dispose()
+    print_details(built, found)
+    print_diagnosis(found)
+    return table_rows(built, found)
+
+
+def run_all(built, args, logs: Path, choices, credentials) -> Measurements:
+    """Run the HTTP, browser, read and naive measurements in turn."""
+    cases = page_cases(choices)
+    print("posting callbacks, query cache off", flush=True)
+    cold, gaps, cold_memory, loads = serve_and_post(
+        built.url, logs, args.workers, False, cases, credentials, args.repeat
+    )
+    print("posting callbacks, query cache on", flush=True)
+    warm, _, warm_memory, _ = serve_and_post(
+        built.url, logs, args.workers, True, cases, credentials, args.repeat
+    )
+
+    print("timing warehouse reads", flush=True)
+    profiled = slowest_labels(cold, SLOWEST_SHOWN)
+    queries, profiles, plans = time_queries(
+        built.url, cases, credentials, args.query_repeat, profiled
+    )
+    print("answering the naive questions", flush=True)
+    product, naive = naive_comparison(built.url, choices, args.naive_repeat)
+    return Measurements(
+        cold,
+        warm,
+        gaps,
+        loads,
+        cold_memory,
+        warm_memory,
+        queries,
+        profiled,
+        profiles,
+        plans,
+        product,
+        naive,
+    )
+
+
+def table_rows(built, found: Measurements) -> list[Row]:
+    """Return the rows of one warehouse's table, build first."""
     rows = [_build_row(built)]
-    rows += callback_rows(cold, warm)
-    rows += first_load_rows(loads)
-    rows += query_rows(queries)
-    rows += naive_rows(product, naive, cold_memory)
+    rows += callback_rows(found.cold, found.warm)
+    rows += first_load_rows(found.loads)
+    rows += query_rows(found.queries)
+    rows += naive_rows(found.product, found.naive, found.cold_memory)
     rows.append(
         Row(
             "memory",
             "server RSS, product, query cache on",
-            f"{warm_memory['VmRSS'] / 1024:,.0f} MB "
-            f"(peak {warm_memory['VmHWM'] / 1024:,.0f}) after every page",
+            f"{found.warm_memory['VmRSS'] / 1024:,.0f} MB "
+            f"(peak {found.warm_memory['VmHWM'] / 1024:,.0f}) after every page",
         )
     )
-    print_details(built, choices, gaps, loads, queries)
     return rows
 
 
@@ -271,32 +335,56 @@ def _build_row(built) -> Row:
     return Row("build", item, text)
 
 
-def print_details(built, choices, gaps, loads, queries) -> None:
+def print_details(built, found: Measurements) -> None:
     """Print what the table summarises: files fetched, reads and their callers."""
+    loads, queries = found.loads, found.queries
     print(f"\n== details, {built.engine_name} ==")
-    for page, missing in gaps.items():
+    for page, missing in found.gaps.items():
         for output in missing:
             print(f"not measured ({page}): {output}")
     encodings = {item.encoding for fetched in loads.values() for item in fetched}
     print(f"Content-Encoding of first-load responses: {sorted(encodings)}")
     for page, fetched in loads.items():
-        kinds = {}
-        for item in fetched:
-            total = kinds.setdefault(item.kind, [0, 0, 0, 0])
-            total[0] += 1
-            total[1] += item.raw
-            total[2] += item.transferred
-            total[3] += item.gzipped
-        for kind, (count, raw, served, gzipped) in sorted(kinds.items()):
-            print(
-                f"first load {page:10s} {kind:16s} {count:3d} files, "
-                f"{raw:>10,d} B decoded, {served:>10,d} B served, "
-                f"{gzipped:>9,d} B gzip"
-            )
-    ordered = sorted(queries, key=lambda pair: -p50_p95(pair[1])[1])
-    for number, (call, _) in enumerate(ordered, start=1):
+        _print_first_load(page, fetched)
+    every_file = {item.url: item for fetched in loads.values() for item in fetched}
+    largest = sorted(every_file.values(), key=lambda item: -item.raw)[:5]
+    for item in largest:
+        print(
+            f"large file: {item.raw:>10,d} B decoded, {item.gzipped:>9,d} B gzip  "
+            f"{item.url.split('?')[0]}"
+        )
+    for number, (call, _) in enumerate(queries, start=1):
         print(f"Q{number}: {call.describe()}")
         print(f"     called by {', '.join(call.callers)}")
+
+
+def _print_first_load(page: str, fetched) -> None:
+    kinds = {}
+    for item in fetched:
+        total = kinds.setdefault(item.kind, [0, 0, 0, 0])
+        total[0] += 1
+        total[1] += item.raw
+        total[2] += item.transferred
+        total[3] += item.gzipped
+    for kind, (count, raw, served, gzipped) in sorted(kinds.items()):
+        print(
+            f"first load {page:10s} {kind:16s} {count:3d} files, "
+            f"{raw:>10,d} B decoded, {served:>10,d} B served, "
+            f"{gzipped:>9,d} B gzip"
+        )
+
+
+def print_diagnosis(found: Measurements) -> None:
+    """Print the profiles of the slowest callbacks and plans of the slowest reads."""
+    for label in found.profiled:
+        print(f"\nprofile of one post of {label!r}, in-process, cache off:")
+        print("\n".join(found.profiles.get(label, ["  (not posted in-process)"])))
+    plans = found.plans
+    slowest = zip(found.queries[: len(plans)], plans, strict=True)
+    for number, ((call, times), plan) in enumerate(slowest, start=1):
+        p50, p95 = p50_p95(times)
+        print(f"\nQ{number} {call.describe()}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+        print("\n".join(plan))
 
 
 def main(argv=None) -> int:
