@@ -255,11 +255,9 @@ def getis_ord_hotspots(
         z = gi_star_z(cells["count"].to_numpy(dtype=float), neighbours)
     p = np.minimum(2 * norm.sf(np.abs(z)), 1.0)
     cutoff = float(fdr(p, alpha))
-    result = cells.copy()
-    result["z"] = z
-    result["p"] = p
-    result["hot"] = (p <= cutoff) & (z > 0)
-    result["cold"] = (p <= cutoff) & (z < 0)
+    result = cells.assign(
+        z=z, p=p, hot=(p <= cutoff) & (z > 0), cold=(p <= cutoff) & (z < 0)
+    )
     return GiResult(result, float(distance_metres), float(alpha), cutoff)
 
 

@@ -580,15 +580,15 @@ def _layer(points, layer, projection, extent, cell_metres, bandwidth_metres):
 
 
 def _raster(cells: pd.DataFrame, values: pd.Series, projection):
-    columns = np.sort(cells["col"].unique())
-    rows = np.sort(cells["row"].unique())
+    columns, column_index = np.unique(cells["col"].to_numpy(), return_inverse=True)
+    rows, row_index = np.unique(cells["row"].to_numpy(), return_inverse=True)
     z = np.full((len(rows), len(columns)), np.nan)
-    z[
-        np.searchsorted(rows, cells["row"].to_numpy()),
-        np.searchsorted(columns, cells["col"].to_numpy()),
-    ] = values.to_numpy(dtype=float)
-    xs = cells.drop_duplicates("col").sort_values("col")["x"].to_numpy()
-    ys = cells.drop_duplicates("row").sort_values("row")["y"].to_numpy()
+    z[row_index, column_index] = values.to_numpy(dtype=float)
+    # Every cell of a column has the same centre x, and of a row the same y.
+    xs = np.empty(len(columns))
+    xs[column_index] = cells["x"].to_numpy()
+    ys = np.empty(len(rows))
+    ys[row_index] = cells["y"].to_numpy()
     lon, _ = projection.to_degrees(xs, np.zeros_like(xs))
     _, lat = projection.to_degrees(np.zeros_like(ys), ys)
     return lon, lat, z
