@@ -32,7 +32,10 @@ def _run_on_warehouse(settings: Settings, action: Callable, errors: type[Excepti
 def init_db(args, settings) -> int:
     """Create the warehouse at the configured database URL."""
     engine = make_engine(settings.database_url)
-    init_warehouse(engine)
+    try:
+        init_warehouse(engine)
+    finally:
+        engine.dispose()
     print(f"Warehouse ready: {engine.url.render_as_string(hide_password=True)}")
     return 0
 
