@@ -181,20 +181,11 @@ def read_days(engine, scope: Scope, record, reading: Reading) -> pd.DataFrame:
             engine, scope, record, reading.basis, first_month, reading.month
         )
         return days.assign(count=1)
-    rows = queries.incident_rows(
+    days = queries.incident_days(
         engine, scope, record, reading.basis, first_month, reading.month
     )
-    moment = (
-        rows["occurred_from"] if reading.basis == "occurred" else rows["reported_at"]
-    )
-    count = 1 if reading.unit == "incidents" else rows["victim_count"]
-    return pd.DataFrame(
-        {
-            "day": pd.to_datetime(moment).dt.date,
-            "iccs_code": rows["iccs_code"],
-            "count": count,
-        }
-    )
+    count = 1 if reading.unit == "incidents" else days["victim_count"]
+    return days[["day", "iccs_code"]].assign(count=count)
 
 
 def read_trend(engine, scope: Scope, reading: Reading) -> pd.DataFrame:

@@ -427,6 +427,53 @@ def offence_days(
     )
 
 
+@cached_read
+def incident_days(
+    engine: Engine,
+    scope: Scope,
+    record: StationRecord,
+    basis: str,
+    first_month: int,
+    last_month: int,
+) -> pd.DataFrame:
+    """Return the date, principal ICCS code and victims of a station's incidents.
+
+    The rows are those of ``incident_rows`` with no categories, reduced to what
+    the 28-day CompStat windows need. The date is the occurrence start or the
+    report time, following ``basis``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``day`` (a ``datetime.date``), ``iccs_code`` and
+        ``victim_count``.
+
+    Raises
+    ------
+    OutOfScope
+        If the scope may read aggregates only.
+    """
+    _check(scope, record, basis)
+    scope.check_incident_rows()
+    month = _month_column(basis)
+    moment = incident.c.occurred_from if basis == "occurred" else incident.c.reported_at
+    query = select(
+        moment.label("moment"),
+        incident.c.principal_iccs_code.label("iccs_code"),
+        incident.c.victim_count,
+    ).where(
+        incident.c.station_id == record.id,
+        month.between(first_month, last_month),
+        _category_filter(incident.c.principal_iccs_code, ()),
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return pd.DataFrame(
+        [(_day(row.moment), row.iccs_code, row.victim_count) for row in rows],
+        columns=["day", "iccs_code", "victim_count"],
+    )
+
+
 def _day(moment) -> dt.date:
     return moment.date() if isinstance(moment, dt.datetime) else moment
 
