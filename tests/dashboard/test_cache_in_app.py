@@ -7,17 +7,20 @@ afterwards; nothing else on the server is touched.
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 
 import pytest
 import redis
+import shapely
 
 from callbacks.context import QUERY_CACHE_KEY
-from dashboard.config import GEODATA_DIR
 from data_access import cache, users
 from data_access.geography import load_geography
 from data_access.ingest import ingest_file
 from tests.dashboard.helpers import PASSWORD, callback_body, login
+from tests.dashboard.station_helpers import CAS_AREA
 from tests.dashboard.strategy_helpers import MONTH, seed_strategy
 from tests.dashboard.tcp_proxy import TcpProxy
 from tests.data_access.ingest.helpers import write_source_map
@@ -194,20 +197,87 @@ def test_import_invalidates_cached_answers(
     assert after.json == uncached.json
 
 
-def test_geography_load_invalidates(make_app, strategy_warehouse):
+def _write_geodata(folder: Path) -> Path:
+    """Write a geodata folder for Saint Lucia: CAS alone, 70,000 people in 2023."""
+    folder.mkdir()
+    (folder / "divisions.csv").write_text("country_code,code,name\nLCA,NORTH,North\n")
+    area = {
+        "type": "Feature",
+        "properties": {
+            "country_code": "LCA",
+            "code": "LC-02",
+            "name": "Castries",
+            "source": "test",
+        },
+        "geometry": shapely.geometry.mapping(shapely.from_wkt(CAS_AREA)),
+    }
+    cas = {
+        "type": "Feature",
+        "properties": {
+            "country_code": "LCA",
+            "code": "CAS",
+            "name": "Castries",
+            "division_code": "NORTH",
+            "admin_area_code": "LC-02",
+            "lon": -60.99,
+            "lat": 14.01,
+            "is_demo": False,
+        },
+        "geometry": area["geometry"],
+    }
+    for name, feature in (("adm1.geojson", area), ("stations.geojson", cas)):
+        collection = {"type": "FeatureCollection", "features": [feature]}
+        (folder / name).write_text(json.dumps(collection))
+    (folder / "population.csv").write_text(
+        "country_code,area_type,area_code,year,population,is_estimate,source\n"
+        "LCA,station,CAS,2023,70000,0,test\n"
+    )
+    (folder / "population_sources.csv").write_text(
+        "source,text\ntest,Test figures\nage_sex,Test shares\n"
+    )
+    (folder / "age_sex_structure.csv").write_text(
+        "age_band,share_percent,male_share\n0-99,100,0.5\n"
+    )
+    return folder
+
+
+def _stations_body(app) -> dict:
+    values = {
+        "strategy-country.value": "LCA",
+        "strategy-month.value": MONTH,
+        "strategy-division.value": "all",
+        "strategy-categories.value": [],
+        "strategy-unit.value": "incidents",
+        "strategy-basis.value": "occurred",
+        "strategy-map-colour.value": "rate",
+    }
+    dependencies = _client(app, "admin").get("/_dash-dependencies").json
+    output = next(
+        d["output"]
+        for d in dependencies
+        if d["output"].startswith("..strategy-stations.children")
+    )
+    return callback_body(dependencies, output, values)
+
+
+def test_geography_load_invalidates(make_app, strategy_warehouse, tmp_path):
     app = make_app()
-    query_cache = app.server.config[QUERY_CACHE_KEY]
     client = _client(app, "commissioner")
-    body = _trends_body(app)
-    assert _ask(client, body).status_code == 200
-    misses, hits = query_cache.misses, query_cache.hits
+    body = _stations_body(app)
+    before = _ask(client, body)
+    assert _ask(client, body).json == before.json
 
-    load_geography(strategy_warehouse, GEODATA_DIR)
+    load_geography(strategy_warehouse, _write_geodata(tmp_path / "geodata"))
     after = _ask(client, body)
+    uncached = _ask(_client(make_app(query_cache=False), "commissioner"), body)
 
+    # CAS: 35 incidents in the 12 months per 10,000 people, 20,000 before the
+    # load and 70,000 after it.
+    assert "17.5" in before.text
     assert after.status_code == 200, after.text
-    assert query_cache.misses > misses
-    assert query_cache.hits == hits
+    assert "17.5" not in after.text
+    assert "5.0" in after.text
+    assert after.json == uncached.json
 
 
 def test_redis_outage_answers_from_warehouse(
