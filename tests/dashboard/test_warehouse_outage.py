@@ -18,7 +18,7 @@ from dashboard.auth import LOGIN_FAILED_MESSAGE
 from dashboard.outage import ERROR_CODE, LOGIN_UNAVAILABLE_MESSAGE
 from data_access.app_tables import app_user
 from layouts.shell import WAREHOUSE_UNAVAILABLE_MESSAGE
-from tests.dashboard.helpers import callback_body, login, make_settings
+from tests.dashboard.helpers import ALL_PAGES, callback_body, login, make_settings
 from tests.dashboard.outage_helpers import warehouse_switch
 from tests.dashboard.strategy_helpers import MONTH, seed_strategy
 
@@ -101,6 +101,25 @@ def test_requests_answer_503_while_cut(outage):
             "error": ERROR_CODE,
             "message": WAREHOUSE_UNAVAILABLE_MESSAGE,
         }
+
+
+def test_every_page_and_callback_503(outage):
+    app, switch = outage
+    client = app.server.test_client()
+    assert login(client, "admin").status_code == 302
+    dependencies = client.get("/_dash-dependencies").json
+    bodies = [callback_body(dependencies, d["output"], {}) for d in dependencies]
+
+    switch.cut()
+    pages = {path: client.get(path).status_code for path in ALL_PAGES}
+    callbacks = {
+        body["output"]: client.post("/_dash-update-component", json=body).status_code
+        for body in bodies
+    }
+
+    assert pages == {path: 503 for path in ALL_PAGES}
+    assert callbacks == {output: 503 for output in callbacks}
+    assert len(callbacks) == len(dependencies)
 
 
 def test_callback_sends_no_data_while_cut(outage):
