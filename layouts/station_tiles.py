@@ -25,8 +25,10 @@ from layouts.plotly_dicts import figure_dict
 # from about this value up.
 ASSUMED_WIDTH_PIXELS = 600
 # Zoom of a station without an area, which shows a few kilometres around it.
-DEFAULT_ZOOM = 13.0
-TILE_PIXELS = 256
+DEFAULT_ZOOM = 12.0
+# Width of the whole world at zoom 0 in MapLibre GL, which draws Plotly's tile
+# maps, pixels. Raster maps of 256-pixel tiles call the same scale zoom + 1.
+WORLD_PIXELS = 512
 
 
 def tile_layer(tile_url: str) -> dict:
@@ -119,12 +121,13 @@ def view(bounds, centre: tuple[float, float]) -> tuple[dict, float]:
         return {"lon": centre[0], "lat": centre[1]}, DEFAULT_ZOOM
     west, south, east, north = bounds
     middle_lat = (south + north) / 2
-    # Web Mercator: a degree of longitude is 256 * 2**zoom / 360 pixels, and a
-    # degree of latitude about 1 / cos(latitude) times that. 20% is margin.
+    # Web Mercator: a degree of longitude is WORLD_PIXELS * 2**zoom / 360
+    # pixels, and a degree of latitude about 1 / cos(latitude) times that. 20%
+    # is margin.
     lon_span = max(east - west, 1e-4) * 1.2
     lat_span = max(north - south, 1e-4) * 1.2 / math.cos(math.radians(middle_lat))
-    zoom_x = math.log2(ASSUMED_WIDTH_PIXELS * 360 / (TILE_PIXELS * lon_span))
-    zoom_y = math.log2(station_map.MAP_HEIGHT * 360 / (TILE_PIXELS * lat_span))
+    zoom_x = math.log2(ASSUMED_WIDTH_PIXELS * 360 / (WORLD_PIXELS * lon_span))
+    zoom_y = math.log2(station_map.MAP_HEIGHT * 360 / (WORLD_PIXELS * lat_span))
     centre_point = {"lon": (west + east) / 2, "lat": middle_lat}
     return centre_point, round(min(zoom_x, zoom_y), 2)
 

@@ -73,10 +73,11 @@ def test_view_fits_station_area():
     assert centre == {"lon": pytest.approx(-60.99), "lat": pytest.approx(14.01)}
     # With 20% margin: 0.024 degrees of longitude across 600 pixels, and 0.024
     # degrees of latitude, 1 / cos(14.01 degrees) times longer on the map,
-    # across 560 pixels; 256-pixel tiles. The height is the tighter one.
-    width_zoom = math.log2(600 * 360 / (256 * 0.024))
+    # across 560 pixels, in a world 512 pixels wide at zoom 0. The height is
+    # the tighter one.
+    width_zoom = math.log2(600 * 360 / (512 * 0.024))
     stretch = 1 / math.cos(math.radians(14.01))
-    height_zoom = math.log2(560 * 360 / (256 * 0.024 * stretch))
+    height_zoom = math.log2(560 * 360 / (512 * 0.024 * stretch))
     assert height_zoom < width_zoom
     assert zoom == pytest.approx(height_zoom, abs=0.01)
 
