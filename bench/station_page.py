@@ -5,6 +5,9 @@ Usage::
     python bench/station_page.py sqlite:////path/to/demo.sqlite \
         --country LCA --station LC02-01 --repeat 30
 
+On the demo warehouse the busiest station is GUY GYDE-33, and its busiest month
+202012.
+
 The script serves the dashboard on a free 127.0.0.1 port in this process and
 logs in as a station commander of the station. The account ``bench-station`` is
 created in the warehouse if missing, and disabled again at the end. Each
