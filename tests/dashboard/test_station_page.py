@@ -397,11 +397,12 @@ def test_drawn_area_counts_in_review(station_app, login_as, dependencies, map_ki
     assert review.status_code == 200, review.text
     cells = _review_cells(review)
 
-    # By hand, every category, incidents with coordinates. March 2024: the 8 at
-    # place A and the burglary at (-60.99, 14.002) are inside; outside are 3
-    # burglaries apart, 2 assaults and the incident coded 02, so 6. February
-    # 2024: the 5 assaults at latitude 14.019 are all outside. March 2023: the
-    # 2 at place A are inside and the 2 at place B outside.
+    # Counted by hand over every category and incidents with coordinates. In
+    # March 2024 the 8 at place A and the burglary at (-60.99, 14.002) are
+    # inside. Outside are 3 burglaries apart, 2 assaults and the incident coded
+    # 02, so 6. The 5 assaults of February 2024, at latitude 14.019, are all
+    # outside. In March 2023 the 2 at place A are inside, the 2 at B outside,
+    # so the rest's baseline is (5 + 2) / 2 = 3.5.
     assert cells[0] == PROBLEM
     assert cells[1:4] == [9, 0, 2]
     assert cells[7] == "6 / 3.5"
