@@ -310,7 +310,7 @@ def _point_trace(section, sections, lon, lat, customdata, tiles) -> dict:
 
 
 # Title, colour scale and middle value of each hot-spot layer. Colour scales are
-# passed to Plotly as lists because plotly.js (3.x, shipped with plotly 7.1)
+# passed to Plotly as lists because plotly.js (4.1, shipped with plotly 7.1)
 # runs "YlOrRd" the other way from plotly.py and has no "RdBu_r".
 LAYER_STYLES = {
     "grid": ("Incidents", "YlOrRd", None),
