@@ -102,6 +102,10 @@ def _apply_change(scope: Scope, button: str, *fields) -> str:
         _audit_change(audit.PASSWORD_SET, target, "password reset")
         return f"Password of {target} reset."
     active = button == ids.ENABLE_BUTTON
+    if not active and target == current_record().username:
+        raise users.UserError(
+            "you cannot disable your own account; ask another administrator."
+        )
     users.set_active(get_engine(), target, active)
     action = audit.USER_ENABLED if active else audit.USER_DISABLED
     _audit_change(action, target, "")

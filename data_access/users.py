@@ -312,9 +312,20 @@ def set_active(engine: Engine, username: str, active: bool) -> None:
 
     Raises
     ------
+    UserError
+        If disabling would leave no active administrator, so nobody could manage
+        accounts in the Administration page.
     UserNotFound
         If there is no such account.
     """
+    if not active:
+        record = get_user(engine, username)
+        is_administrator = record.is_active and record.role == ADMINISTRATOR
+        if is_administrator and count_active_administrators(engine) <= 1:
+            raise UserError(
+                f"user {username!r} is the last active administrator; add or "
+                "enable another administrator first."
+            )
     _update(engine, username, is_active=active)
     logger.info("user %s %s", username, "enabled" if active else "disabled")
 

@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from data_access import users
 from data_access.app_tables import audit_log
 from tests.dashboard.helpers import callback_body
 
@@ -205,6 +206,19 @@ def test_admin_adds_user_and_audits(app, login_as, dependencies):
     )
     assert "user newcomer" in audit
     assert "role station_commander" in audit
+
+
+def test_admin_cannot_disable_own_account(seeded_engine, login_as, dependencies):
+    output = "..admin-message.children...admin-users-version.data.."
+    values = {"admin-disable-button.n_clicks": 1, "admin-target-user.value": "admin"}
+    body = callback_body(dependencies, output, values)
+    body["changedPropIds"] = ["admin-disable-button.n_clicks"]
+
+    response = login_as("admin").post("/_dash-update-component", json=body)
+
+    assert response.status_code == 200
+    assert "cannot disable your own account" in response.text
+    assert users.get_user(seeded_engine, "admin").is_active
 
 
 def test_admin_audit_filter_by_user(login_as, dependencies):

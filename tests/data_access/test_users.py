@@ -157,6 +157,18 @@ def test_count_active_administrators(places):
     assert users.count_active_administrators(places) == 1
 
 
+def test_last_administrator_stays_active(places):
+    users.create_user(places, "root", "Root", PASSWORD, "administrator")
+    users.create_user(places, "lca", "Lca", PASSWORD, "administrator", "LCA")
+    users.set_active(places, "lca", False)
+
+    with pytest.raises(users.UserError, match="last active administrator"):
+        users.set_active(places, "root", False)
+    assert users.count_active_administrators(places) == 1
+    users.set_active(places, "lca", False)  # already disabled: allowed
+    assert users.get_user(places, "root").is_active
+
+
 @pytest.mark.parametrize(
     ("role", "scope", "expected"),
     [
