@@ -15,10 +15,9 @@ def run(monkeypatch, database_url, *argv):
     return main(list(argv))
 
 
-def test_init_db_then_import_leeds(monkeypatch, capsys, database_url, shared_data):
-    data = (
-        shared_data / "incidents" / "uk_police_west_yorkshire_leeds_2018-07_street.csv"
-    )
+def test_init_db_then_import_leeds(monkeypatch, capsys, database_url):
+    # The commands of the README's import example, in its order.
+    data = EXAMPLES / "leeds" / "street.csv"
 
     assert run(monkeypatch, database_url, "init-db") == 0
     assert (
