@@ -17,8 +17,12 @@ from tests.dashboard.helpers import PASSWORD, SECRET_KEY, csrf_token
 
 WORKERS = 4
 # Bounds on waiting for gunicorn to start or reload; a test fails past them.
-START_ATTEMPTS = 300
+# Each worker builds the app after the fork, which took up to 16 s on a
+# busy 2-core machine, so the bounds are generous.
+START_ATTEMPTS = 1200
 POLL_SECONDS = 0.1
+# Seconds a request may wait, queued while its worker builds the app.
+REQUEST_SECONDS = 60
 
 
 def free_port() -> int:
@@ -126,5 +130,7 @@ def test_session_shared_by_workers_and_reload(gunicorn_server):
         "workers to reload",
     )
 
-    after = [session.get(f"{base}/_dash-layout", timeout=10) for _ in range(40)]
+    after = [
+        session.get(f"{base}/_dash-layout", timeout=REQUEST_SECONDS) for _ in range(40)
+    ]
     assert [r.status_code for r in after].count(200) == 40
