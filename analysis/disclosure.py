@@ -16,7 +16,8 @@ into publishable values:
    groups are visited in the order of their total cell in the cube's index,
    and again until none changes;
 3. an audit solves the linear system of the groups and hides more cells until
-   no hidden cell is determined exactly by the shown ones.
+   no hidden cell is determined exactly by the shown ones
+   (``analysis.disclosure_audit``).
 
 Views are slices of the released cube, so a cell hidden in one view is hidden
 in every other. Two cubes that share a cell (a country total shown in the
@@ -31,6 +32,7 @@ suppression.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,19 +40,31 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.disclosure_audit import (
+    Component,
+    DisclosureError,
+    Suppression,
+    connected_components,
+    exposed_in,
+    group_members,
+)
 from analysis.errors import AnalysisError
 from analysis.suppression import DEFAULT_THRESHOLD, primary_mask
 
-# Relative size below which a singular value counts as zero in the audit.
-_RANK_TOLERANCE = 1e-9
-# Rounds of audit and repair before giving up; each round hides at least one cell.
-_MAX_AUDIT_ROUNDS = 500
+__all__ = [
+    "Component",
+    "Cube",
+    "Dimension",
+    "DisclosureError",
+    "Released",
+    "build_cube",
+    "exposed_cells",
+    "release",
+]
 
 Key = tuple
-
-
-class DisclosureError(AnalysisError):
-    """Cells cannot be hidden without changing a cell that another view fixes."""
+# Cube layouts kept for reuse: each is a function of the dimensions only.
+_LAYOUTS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,40 @@ class Dimension:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """The cells and sums of a cube, which depend on its dimensions only.
+
+    Attributes
+    ----------
+    index
+        The cells as a ``MultiIndex`` named after the dimensions.
+    cells
+        The same cells as tuples, in order.
+    position
+        Position of each cell.
+    groups
+        Positions of each sum: ``(total, components)``.
+    groups_of
+        Indices of the groups that contain each cell.
+    components
+        The cells that the groups tie together, with their groups.
+    members
+        The cells of every group and their group indices.
+    ancestors
+        For each dimension, every leaf mapped to itself and its totals.
+    """
+
+    index: pd.MultiIndex
+    cells: tuple[Key, ...]
+    position: dict
+    groups: tuple[tuple[int, tuple[int, ...]], ...]
+    groups_of: tuple[tuple[int, ...], ...]
+    components: tuple[Component, ...]
+    members: tuple[np.ndarray, np.ndarray]
+    ancestors: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
 class Cube:
     """Counts of every cell of linked views and the groups that tie them.
 
@@ -103,10 +151,28 @@ class Cube:
         Count of each cell, indexed by a ``MultiIndex`` of the dimensions.
     groups
         Positions in ``counts`` of each sum: ``(total, components)``.
+    layout
+        The cells and sums shared by every cube of the same dimensions, or
+        ``None`` to work them out from ``counts`` and ``groups``.
     """
 
     counts: pd.Series
     groups: tuple[tuple[int, tuple[int, ...]], ...]
+    layout: Layout | None = field(default=None, repr=False, compare=False)
+
+    def components(self) -> tuple[Component, ...]:
+        """Return the sets of cells that the groups tie together, with their groups.
+
+        No group contains cells of two components, so each is audited on its own.
+        Cells in no group are left out.
+        """
+        if self.layout is not None:
+            return self.layout.components
+        found = self.__dict__.get("_components")
+        if found is None:
+            found = connected_components(len(self.counts), self.groups)
+            object.__setattr__(self, "_components", found)
+        return found
 
 
 @dataclass(frozen=True)
@@ -150,6 +216,7 @@ class Released:
 
     def _cells(self) -> dict:
         # Scalar lookups in a MultiIndex are slow; keep a dict beside it.
+        # ``release`` sets it from the cube's layout.
         cells = self.__dict__.get("_cell_dict")
         if cells is None:
             cells = dict(zip(self.values.index, self.values, strict=True))
@@ -189,21 +256,16 @@ def build_cube(
     AnalysisError
         If a row has a value that no dimension lists as a leaf.
     """
-    names = [dimension.name for dimension in dimensions]
-    leaves = _leaf_counts(frame, dimensions, value_col)
-    chains = [
-        {leaf: dimension.ancestors(leaf) for leaf in dimension.leaves()}
-        for dimension in dimensions
-    ]
-    totals: dict[Key, int] = {}
-    for key, count in leaves.items():
-        key = key if isinstance(key, tuple) else (key,)
-        options = [chain[value] for chain, value in zip(chains, key, strict=True)]
+    layout = _layout(tuple(_dimension_key(dimension) for dimension in dimensions))
+    totals = [0] * len(layout.cells)
+    for key, count in _leaf_counts(frame, dimensions, value_col).items():
+        options = [
+            chain[value] for chain, value in zip(layout.ancestors, key, strict=True)
+        ]
         for cell in itertools.product(*options):
-            totals[cell] = totals.get(cell, 0) + int(count)
-    index = pd.MultiIndex.from_tuples(_all_cells(dimensions), names=names)
-    counts = pd.Series([totals.get(cell, 0) for cell in index], index=index)
-    return Cube(counts=counts, groups=_groups(index, dimensions))
+            totals[layout.position[cell]] += count
+    counts = pd.Series(totals, index=layout.index, dtype="int64")
+    return Cube(counts=counts, groups=layout.groups, layout=layout)
 
 
 def release(
@@ -236,12 +298,13 @@ def release(
         If a hidden cell can only be protected by hiding a cell that ``fixed``
         shows.
     """
+    layout = cube.layout or _layout_of(cube)
     counts = cube.counts.to_numpy()
     primary = primary_mask(counts, threshold)
     hidden = primary.copy()
     locked = np.zeros(len(counts), dtype=bool)
     for key, state in (fixed or {}).items():
-        position = cube.counts.index.get_loc(key)
+        position = layout.position[key]
         hidden[position] = hidden[position] or state
         locked[position] = True
         if hidden[position] and not state:
@@ -250,19 +313,22 @@ def release(
                 "but another view shows it; release that view with this cell "
                 "hidden."
             )
-    _hide_singletons(cube, counts, hidden, locked)
-    _repair_exposed(cube, counts, hidden, locked)
-    values = pd.Series(
-        [None if h else int(c) for c, h in zip(counts, hidden, strict=True)],
-        index=cube.counts.index,
-        dtype=object,
+    state = Suppression(
+        cube.groups, layout.groups_of, layout.members, counts, hidden, locked
     )
-    return Released(
-        values=values,
+    state.hide_singletons(range(len(cube.groups)))
+    state.repair_exposed(cube.components())
+    published = [None if h else int(c) for c, h in zip(counts, hidden, strict=True)]
+    released = Released(
+        values=pd.Series(published, index=cube.counts.index, dtype=object),
         hidden=pd.Series(hidden, index=cube.counts.index),
         primary=pd.Series(primary, index=cube.counts.index),
         threshold=threshold,
     )
+    object.__setattr__(
+        released, "_cell_dict", dict(zip(layout.cells, published, strict=True))
+    )
+    return released
 
 
 def exposed_cells(cube: Cube, hidden: np.ndarray) -> list[int]:
@@ -270,7 +336,8 @@ def exposed_cells(cube: Cube, hidden: np.ndarray) -> list[int]:
 
     A hidden cell is determined when the sums of the groups, with the shown
     counts put in, fix its value: its unit vector lies in the row space of the
-    groups' equations restricted to the hidden cells.
+    groups' equations restricted to the hidden cells. The equations of two
+    components share no cell, so each component is solved on its own.
 
     Parameters
     ----------
@@ -284,49 +351,83 @@ def exposed_cells(cube: Cube, hidden: np.ndarray) -> list[int]:
     list of int
         Positions of exactly recoverable hidden cells, in order.
     """
-    unknown = np.flatnonzero(hidden)
-    if not len(unknown):
-        return []
-    column = {position: i for i, position in enumerate(unknown)}
-    rows = []
-    for total, parts in cube.groups:
-        cells = (total, *parts)
-        if not any(hidden[cell] for cell in cells):
-            continue
-        row = np.zeros(len(unknown))
-        if hidden[total]:
-            row[column[total]] = 1.0
-        for part in parts:
-            if hidden[part]:
-                row[column[part]] -= 1.0
-        rows.append(row)
-    if not rows:
-        return []
-    matrix = np.vstack(rows)
-    _, singular, vt = np.linalg.svd(matrix)
-    tolerance = (
-        _RANK_TOLERANCE * max(matrix.shape) * (singular[0] if len(singular) else 0)
+    exposed = []
+    for component in cube.components():
+        exposed += exposed_in(cube.groups, component, hidden)
+    return sorted(exposed)
+
+
+def _dimension_key(dimension: Dimension) -> tuple:
+    children = tuple(
+        (total, tuple(parts)) for total, parts in dimension.children.items()
     )
-    rank = int((singular > tolerance).sum())
-    null_space = vt[rank:]
-    if not len(null_space):
-        return [int(position) for position in unknown]
-    free = np.abs(null_space).max(axis=0) > 1e-7
-    return [int(position) for position in unknown[~free]]
+    return dimension.name, children, tuple(dimension.values)
 
 
-def _leaf_counts(frame, dimensions, value_col) -> pd.Series:
-    names = [dimension.name for dimension in dimensions]
-    for dimension in dimensions:
-        unknown = set(frame[dimension.name]) - set(dimension.leaves())
+@functools.lru_cache(maxsize=_LAYOUTS_KEPT)
+def _layout(keys: tuple) -> Layout:
+    """Return the layout of the cube whose dimensions have these keys."""
+    dimensions = [
+        Dimension(name, dict(children), values) for name, children, values in keys
+    ]
+    cells = _all_cells(dimensions)
+    index = pd.MultiIndex.from_tuples(cells, names=[d.name for d in dimensions])
+    position = {cell: i for i, cell in enumerate(cells)}
+    groups = _groups(cells, position, dimensions)
+    ancestors = tuple(
+        {leaf: dimension.ancestors(leaf) for leaf in dimension.leaves()}
+        for dimension in dimensions
+    )
+    return Layout(
+        index=index,
+        cells=tuple(cells),
+        position=position,
+        groups=groups,
+        groups_of=_groups_of(len(cells), groups),
+        components=connected_components(len(cells), groups),
+        members=group_members(groups),
+        ancestors=ancestors,
+    )
+
+
+def _layout_of(cube: Cube) -> Layout:
+    """Return a layout for a cube built without one."""
+    cells = list(cube.counts.index)
+    return Layout(
+        index=cube.counts.index,
+        cells=tuple(cells),
+        position={cell: i for i, cell in enumerate(cells)},
+        groups=cube.groups,
+        groups_of=_groups_of(len(cells), cube.groups),
+        components=cube.components(),
+        members=group_members(cube.groups),
+        ancestors=(),
+    )
+
+
+def _groups_of(size: int, groups) -> tuple[tuple[int, ...], ...]:
+    found: list[list[int]] = [[] for _ in range(size)]
+    for index, (total, parts) in enumerate(groups):
+        for cell in (total, *parts):
+            found[cell].append(index)
+    return tuple(tuple(indices) for indices in found)
+
+
+def _leaf_counts(frame, dimensions, value_col) -> dict[Key, int]:
+    """Return the sum of ``value_col`` for each leaf combination found."""
+    columns = [frame[dimension.name].tolist() for dimension in dimensions]
+    for dimension, values in zip(dimensions, columns, strict=True):
+        unknown = set(values) - set(dimension.leaves())
         if unknown:
             raise AnalysisError(
                 f"column {dimension.name!r} has values {sorted(map(str, unknown))!r} "
                 "that the cube does not list; add them to the dimension's values."
             )
-    if frame.empty:
-        return pd.Series(dtype="int64")
-    return frame.groupby(names, sort=False)[value_col].sum()
+    keys = zip(*columns, strict=True)
+    sums: dict[Key, int] = {}
+    for key, value in zip(keys, frame[value_col].tolist(), strict=True):
+        sums[key] = sums.get(key, 0) + int(value)
+    return sums
 
 
 def _all_cells(dimensions) -> list[Key]:
@@ -336,10 +437,9 @@ def _all_cells(dimensions) -> list[Key]:
     return list(itertools.product(*axes))
 
 
-def _groups(index: pd.MultiIndex, dimensions) -> tuple:
-    position = {cell: i for i, cell in enumerate(index)}
+def _groups(cells, position, dimensions) -> tuple:
     groups = []
-    for cell in index:
+    for cell in cells:
         for d, dimension in enumerate(dimensions):
             parts = dimension.children.get(cell[d])
             if parts is None:
@@ -347,67 +447,3 @@ def _groups(index: pd.MultiIndex, dimensions) -> tuple:
             members = [cell[:d] + (part,) + cell[d + 1 :] for part in parts]
             groups.append((position[cell], tuple(position[m] for m in members)))
     return tuple(groups)
-
-
-def _hide_singletons(cube, counts, hidden, locked) -> None:
-    """Hide complements until no group has exactly one hidden cell."""
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in cube.groups:
-            cells = (total, *parts)
-            if sum(hidden[cell] for cell in cells) == 1:
-                hidden[_complement(counts, hidden, locked, total, parts)] = True
-                changed = True
-
-
-def _complement(counts, hidden, locked, total, parts) -> int:
-    """Return the cell to hide beside a group's one hidden cell.
-
-    The smallest non-zero shown component comes first, then the total, then a
-    shown zero component: a hidden 0 still leaves the split of the sum unknown.
-    """
-    candidates = [p for p in parts if not hidden[p] and not locked[p] and counts[p] > 0]
-    if candidates:
-        return min(candidates, key=lambda p: (counts[p], p))
-    if not hidden[total] and not locked[total]:
-        return total
-    zeros = [p for p in parts if not hidden[p] and not locked[p]]
-    if zeros:
-        return zeros[0]
-    raise DisclosureError(
-        "a hidden count can only be protected by hiding a cell that another "
-        "view shows; release that view with its shared cells hidden."
-    )
-
-
-def _repair_exposed(cube, counts, hidden, locked) -> None:
-    """Hide more cells until the audit finds no exactly recoverable cell."""
-    for _ in range(_MAX_AUDIT_ROUNDS):
-        exposed = exposed_cells(cube, hidden)
-        if not exposed:
-            return
-        target = exposed[0]
-        groups = [
-            (total, parts)
-            for total, parts in cube.groups
-            if target == total or target in parts
-        ]
-        hidden[_any_shown(counts, hidden, locked, groups)] = True
-        _hide_singletons(cube, counts, hidden, locked)
-    raise DisclosureError(
-        f"cells are still recoverable after {_MAX_AUDIT_ROUNDS} rounds of "
-        "suppression; publish a coarser table."
-    )
-
-
-def _any_shown(counts, hidden, locked, groups) -> int:
-    """Return the smallest shown, unlocked cell of the first group that has one."""
-    for total, parts in groups:
-        shown = [p for p in (*parts, total) if not hidden[p] and not locked[p]]
-        if shown:
-            return min(shown, key=lambda p: (counts[p] == 0, counts[p], p))
-    raise DisclosureError(
-        "a recoverable hidden count has no shown neighbour left to hide; "
-        "publish a coarser table."
-    )

@@ -198,3 +198,42 @@ def test_three_way_tables_pass_audit(seed):
     assert exposed_cells(cube, hidden) == []
     for total, parts in cube.groups:
         assert sum(hidden[cell] for cell in (total, *parts)) != 1
+
+
+def test_years_released_as_each_alone():
+    # 2023 is the table of _two_by_two; 2022 has no small count.
+    rows = [
+        (2023, "r1", "M", 2),
+        (2023, "r1", "F", 5),
+        (2023, "r2", "M", 6),
+        (2023, "r2", "F", 8),
+        (2022, "r1", "M", 10),
+        (2022, "r1", "F", 20),
+        (2022, "r2", "M", 30),
+        (2022, "r2", "F", 40),
+    ]
+    cube = build_cube(_frame(rows, ["year", "row", "column"]), [YEAR, ROW, COLUMN], "n")
+
+    released = release(cube, threshold=3)
+
+    alone = release(_two_by_two(), threshold=3)
+    for key, hidden in alone.hidden.items():
+        assert released.hidden.loc[(2023, *key)] == hidden
+    assert not released.hidden.loc[2022].any()
+    assert released.value(2022, "total", "total") == 100
+    assert exposed_cells(cube, released.hidden.to_numpy()) == []
+
+
+def test_cube_totals_added_by_hand():
+    # Rows in any order, with a repeated key that is added up.
+    rows = [("r2", "F", 8), ("r1", "M", 2), ("r1", "M", 3), ("r2", "M", 6)]
+    cube = build_cube(_frame(rows, ["row", "column"]), [ROW, COLUMN], "n")
+    again = build_cube(_frame(rows[:1], ["row", "column"]), [ROW, COLUMN], "n")
+
+    assert cube.counts.loc[("r1", "M")] == 5
+    assert cube.counts.loc[("r1", "F")] == 0
+    assert cube.counts.loc[("r1", "total")] == 5
+    assert cube.counts.loc[("total", "M")] == 11
+    assert cube.counts.loc[("total", "total")] == 19
+    assert again.counts.loc[("total", "total")] == 8
+    assert again.layout is cube.layout
