@@ -116,12 +116,19 @@ def _check_same_file(path: Path):
 def init_warehouse(engine: Engine) -> None:
     """Create every warehouse table, load the ICCS list and the known countries.
 
-    Safe to run again: existing tables and rows are left as they are. The
-    application's own tables are created by the Alembic migrations, which run last.
+    Safe to run again: existing tables and rows are left as they are, except that
+    the country-wide and yearly sums of a country that has monthly rollups only are
+    built. The application's own tables are created by the Alembic migrations,
+    which run last.
     """
+    from data_access.ingest.rollups import fill_missing_summed_rollups
+
     schema.metadata.create_all(engine)
     with engine.begin() as connection:
         _load_reference_rows(connection)
+        built = fill_missing_summed_rollups(connection)
+    if built:
+        logger.info("summed rollups built from the monthly ones for %s", built)
 
     from data_access.migrations import upgrade_app_tables
 

@@ -4,14 +4,15 @@ Every function reads the rollups and the population table only, never the
 incident tables, so that it serves aggregate-only users (ministry officials and
 the regional observatory). Each takes the caller's ``Scope`` and raises
 ``OutOfScope`` for a country outside it. Counts are by month of occurrence;
-a year is the twelve months ``YYYY01`` to ``YYYY12``. Database errors
-propagate: a failed read never looks like a year without crime.
+a year is the twelve months ``YYYY01`` to ``YYYY12``, summed in the yearly
+rollups when the monthly ones are rebuilt. Database errors propagate: a failed
+read never looks like a year without crime.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, Integer, func, literal_column, or_, select
+from sqlalchemy import Engine, and_, exists, func, or_, select
 
 from data_access.cache import cached_read
 from data_access.schema import (
@@ -21,7 +22,9 @@ from data_access.schema import (
     iccs_category,
     population,
     rollup_monthly,
-    rollup_relationship,
+    rollup_yearly,
+    rollup_yearly_relationship,
+    rollup_yearly_station,
     station,
 )
 from data_access.scope import Scope
@@ -34,10 +37,8 @@ class QueryError(ValueError):
     """A query argument is invalid; the message names the argument and value."""
 
 
-def year_of(month_column):
-    # Integer division of YYYYMM by a literal 100: with a bound parameter,
-    # PostgreSQL would treat the select list and GROUP BY copies as different.
-    return (month_column // literal_column("100", Integer)).label("year")
+class RollupsMissing(RuntimeError):
+    """A country has monthly rollups but not their country-wide and yearly sums."""
 
 
 def _check_years(year_from: int, year_to: int) -> None:
@@ -49,8 +50,25 @@ def _check_years(year_from: int, year_to: int) -> None:
 
 
 def in_years(table, year_from: int, year_to: int):
+    """Return the condition on ``table.c.year`` of the years asked for."""
     _check_years(year_from, year_to)
-    return table.c.month.between(int(year_from) * 100 + 1, int(year_to) * 100 + 12)
+    return table.c.year.between(int(year_from), int(year_to))
+
+
+def code_starts_with(code_column, prefix: str):
+    """Return the condition that a code starts with the digits ``prefix``.
+
+    Beside ``LIKE 'prefix%'``, the codes are bounded by ``prefix`` and the
+    prefix with its last digit raised by one, so that an index on the codes is
+    read from the first match to the last only. ICCS codes are digits, which
+    sort in the same order under every collation.
+    """
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(
+        code_column >= prefix,
+        code_column < upper,
+        code_column.startswith(prefix, autoescape=True),
+    )
 
 
 def read_frame(engine: Engine, query, columns: list[str]) -> pd.DataFrame:
@@ -67,14 +85,30 @@ def data_months(engine: Engine, scope: Scope, country_code: str) -> tuple:
     -------
     tuple of int or None
         ``(first, last)`` as ``YYYYMM``, or ``(None, None)`` without counts.
+
+    Raises
+    ------
+    RollupsMissing
+        If the country has monthly counts but no yearly rollups, as in a
+        warehouse built before they existed: every yearly read would be empty.
     """
     scope.check_country(country_code)
-    table = rollup_monthly
-    query = select(func.min(table.c.month), func.max(table.c.month)).where(
-        table.c.country_code == country_code, table.c.basis == BASIS
+    counts = rollup_monthly.c
+    rows = (counts.country_code == country_code, counts.basis == BASIS)
+    # Two subqueries, because SQLite reads a lone min() or max() from the end of
+    # the index, but scans every row for both in one select.
+    query = select(
+        select(func.min(counts.month)).where(*rows).scalar_subquery(),
+        select(func.max(counts.month)).where(*rows).scalar_subquery(),
+        exists().where(rollup_yearly.c.country_code == country_code),
     )
     with engine.connect() as connection:
-        first, last = connection.execute(query).one()
+        first, last, has_yearly = connection.execute(query).one()
+    if first is not None and not has_yearly:
+        raise RollupsMissing(
+            f"the yearly rollups of {country_code!r} are missing; run "
+            "'crimedash init-db' to sum them from the monthly rollups."
+        )
     return first, last
 
 
@@ -82,7 +116,10 @@ def data_months(engine: Engine, scope: Scope, country_code: str) -> tuple:
 def yearly_incidents(
     engine: Engine, scope: Scope, country_code: str, year_from: int, year_to: int
 ) -> pd.DataFrame:
-    """Return incidents and firearm incidents by year and principal ICCS code.
+    """Return incidents and firearm incidents by year and principal ICCS division.
+
+    Codes below division level are summed into their division (the first four
+    digits) in ``rollup_yearly``, the finest level the policy cubes show.
 
     Parameters
     ----------
@@ -98,8 +135,9 @@ def yearly_incidents(
     Returns
     -------
     pandas.DataFrame
-        Columns ``year``, ``iccs_code`` (``UNMAPPED`` included, ``EXCLUDED``
-        left out), ``incidents`` and ``firearm_incidents``.
+        Columns ``year``, ``iccs_code`` (a section or division, or
+        ``UNMAPPED``; ``EXCLUDED`` left out), ``incidents`` and
+        ``firearm_incidents``.
 
     Raises
     ------
@@ -109,29 +147,22 @@ def yearly_incidents(
         If the years are invalid.
     """
     scope.check_country(country_code)
-    table = rollup_monthly
-    rows = (
+    table = rollup_yearly
+    query = (
         select(
-            year_of(table.c.month),
+            table.c.year,
             table.c.iccs_code,
-            table.c.incidents,
-            table.c.firearm_incidents,
+            func.sum(table.c.incidents),
+            func.sum(table.c.firearm_incidents),
         )
         .where(
             table.c.country_code == country_code,
-            table.c.basis == BASIS,
             table.c.person_role == ALL,
             table.c.iccs_code != EXCLUDED,
             in_years(table, year_from, year_to),
         )
-        .subquery()
+        .group_by(table.c.year, table.c.iccs_code)
     )
-    query = select(
-        rows.c.year,
-        rows.c.iccs_code,
-        func.sum(rows.c.incidents),
-        func.sum(rows.c.firearm_incidents),
-    ).group_by(rows.c.year, rows.c.iccs_code)
     columns = ["year", "iccs_code", "incidents", "firearm_incidents"]
     return read_frame(engine, query, columns)
 
@@ -180,28 +211,21 @@ def yearly_persons(
     scope.check_country(country_code)
     if role not in ROLES:
         raise QueryError(f"role {role!r} is unknown; use one of {ROLES!r}.")
-    table = rollup_monthly
+    table = rollup_yearly
     conditions = [
         table.c.country_code == country_code,
-        table.c.basis == BASIS,
         table.c.person_role == role,
         table.c.iccs_code != EXCLUDED,
         in_years(table, year_from, year_to),
     ]
     if code_prefixes:
         conditions.append(
-            or_(*[table.c.iccs_code.startswith(p) for p in code_prefixes])
+            or_(*[code_starts_with(table.c.iccs_code, p) for p in code_prefixes])
         )
     if completed_only:
         conditions.append(table.c.attempted.is_(False))
-    rows = (
-        select(year_of(table.c.month), table.c.sex, table.c.age_band, table.c.persons)
-        .where(*conditions)
-        .subquery()
-    )
-    query = select(
-        rows.c.year, rows.c.sex, rows.c.age_band, func.sum(rows.c.persons)
-    ).group_by(rows.c.year, rows.c.sex, rows.c.age_band)
+    keys = [table.c.year, table.c.sex, table.c.age_band]
+    query = select(*keys, func.sum(table.c.persons)).where(*conditions).group_by(*keys)
     return read_frame(engine, query, ["year", "sex", "age_band", "persons"])
 
 
@@ -224,22 +248,17 @@ def yearly_relationships(
         If ``country_code`` is outside ``scope``.
     """
     scope.check_country(country_code)
-    table = rollup_relationship
-    rows = (
-        select(
-            year_of(table.c.month), table.c.relationship, table.c.sex, table.c.victims
-        )
+    table = rollup_yearly_relationship
+    keys = [table.c.year, table.c.relationship, table.c.sex]
+    query = (
+        select(*keys, func.sum(table.c.victims))
         .where(
             table.c.country_code == country_code,
-            table.c.basis == BASIS,
             table.c.iccs_code != EXCLUDED,
             in_years(table, year_from, year_to),
         )
-        .subquery()
+        .group_by(*keys)
     )
-    query = select(
-        rows.c.year, rows.c.relationship, rows.c.sex, func.sum(rows.c.victims)
-    ).group_by(rows.c.year, rows.c.relationship, rows.c.sex)
     return read_frame(engine, query, ["year", "relationship", "sex", "victims"])
 
 
@@ -281,22 +300,17 @@ def country_population(
 
 @cached_read
 def parish_incidents(
-    engine: Engine,
-    scope: Scope,
-    country_code: str,
-    year_from: int,
-    year_to: int,
-    code_prefix: str = "",
+    engine: Engine, scope: Scope, country_code: str, year_from: int, year_to: int
 ) -> pd.DataFrame:
     """Return incidents by year and the admin area (parish) of their station.
+
+    Every offence but the excluded ones is counted: a second table by area for
+    one category would let a reader subtract the two.
 
     Parameters
     ----------
     engine, scope, country_code, year_from, year_to
         As in ``yearly_incidents``.
-    code_prefix
-        Keep principal ICCS codes starting with this, such as ``"01"``; empty
-        keeps every ICCS code and ``UNMAPPED``.
 
     Returns
     -------
@@ -310,21 +324,15 @@ def parish_incidents(
         If ``country_code`` is outside ``scope``.
     """
     scope.check_country(country_code)
-    table = rollup_monthly
+    table = rollup_yearly_station
     area = func.coalesce(station.c.admin_area_code, "")
-    conditions = [
-        table.c.country_code == country_code,
-        table.c.basis == BASIS,
-        table.c.person_role == ALL,
-        table.c.iccs_code != EXCLUDED,
-        in_years(table, year_from, year_to),
-    ]
-    if code_prefix:
-        conditions.append(table.c.iccs_code.startswith(code_prefix))
     rows = (
-        select(year_of(table.c.month), area.label("area_code"), table.c.incidents)
+        select(table.c.year, area.label("area_code"), table.c.incidents)
         .select_from(table.outerjoin(station, station.c.id == table.c.station_id))
-        .where(*conditions)
+        .where(
+            table.c.country_code == country_code,
+            in_years(table, year_from, year_to),
+        )
         .subquery()
     )
     query = select(rows.c.year, rows.c.area_code, func.sum(rows.c.incidents)).group_by(

@@ -1,7 +1,7 @@
 """Reads behind the Regional comparison page: several countries side by side.
 
-Like ``data_access.indicator_queries``, every function reads the rollups and
-the population table only, by month of occurrence, and checks each country
+Like ``data_access.indicator_queries``, every function reads the yearly
+rollups and the population table only, by month of occurrence, and checks each country
 asked for against the caller's ``Scope``. The published homicide rates come
 from a file shipped under ``geodata/stats``.
 """
@@ -16,8 +16,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from data_access.cache import cached_read
-from data_access.indicator_queries import BASIS, in_years, read_frame, year_of
-from data_access.schema import ALL, EXCLUDED, population, rollup_monthly
+from data_access.indicator_queries import code_starts_with, in_years, read_frame
+from data_access.schema import ALL, EXCLUDED, population, rollup_yearly
 from data_access.scope import Scope
 
 # The product's geodata folder, the same as dashboard.config.GEODATA_DIR.
@@ -45,7 +45,10 @@ def regional_incidents(
     year_from: int,
     year_to: int,
 ) -> pd.DataFrame:
-    """Return incidents by country, year and principal ICCS code.
+    """Return incidents by country, year and principal ICCS division.
+
+    Codes below division level are summed into their division in
+    ``rollup_yearly``.
 
     Parameters
     ----------
@@ -61,8 +64,8 @@ def regional_incidents(
     Returns
     -------
     pandas.DataFrame
-        Columns ``country_code``, ``year``, ``iccs_code`` (``UNMAPPED``
-        included, ``EXCLUDED`` left out) and ``incidents``.
+        Columns ``country_code``, ``year``, ``iccs_code`` (a section or
+        division, or ``UNMAPPED``; ``EXCLUDED`` left out) and ``incidents``.
 
     Raises
     ------
@@ -70,26 +73,18 @@ def regional_incidents(
         If a country is outside ``scope``.
     """
     codes = _check_countries(scope, country_codes)
-    table = rollup_monthly
-    rows = (
-        select(
-            table.c.country_code,
-            year_of(table.c.month),
-            table.c.iccs_code,
-            table.c.incidents,
-        )
+    table = rollup_yearly
+    keys = [table.c.country_code, table.c.year, table.c.iccs_code]
+    query = (
+        select(*keys, func.sum(table.c.incidents))
         .where(
             table.c.country_code.in_(codes),
-            table.c.basis == BASIS,
             table.c.person_role == ALL,
             table.c.iccs_code != EXCLUDED,
             in_years(table, year_from, year_to),
         )
-        .subquery()
+        .group_by(*keys)
     )
-    query = select(
-        rows.c.country_code, rows.c.year, rows.c.iccs_code, func.sum(rows.c.incidents)
-    ).group_by(rows.c.country_code, rows.c.year, rows.c.iccs_code)
     return read_frame(engine, query, ["country_code", "year", "iccs_code", "incidents"])
 
 
@@ -115,27 +110,19 @@ def regional_homicide_victims(
         If a country is outside ``scope``.
     """
     codes = _check_countries(scope, country_codes)
-    table = rollup_monthly
-    rows = (
-        select(
-            table.c.country_code,
-            year_of(table.c.month),
-            table.c.sex,
-            table.c.age_band,
-            table.c.persons,
-        )
+    table = rollup_yearly
+    keys = [table.c.country_code, table.c.year, table.c.sex, table.c.age_band]
+    query = (
+        select(*keys, func.sum(table.c.persons))
         .where(
             table.c.country_code.in_(codes),
-            table.c.basis == BASIS,
             table.c.person_role == "victim",
-            table.c.iccs_code.startswith("0101"),
+            code_starts_with(table.c.iccs_code, "0101"),
             table.c.attempted.is_(False),
             in_years(table, year_from, year_to),
         )
-        .subquery()
+        .group_by(*keys)
     )
-    keys = [rows.c.country_code, rows.c.year, rows.c.sex, rows.c.age_band]
-    query = select(*keys, func.sum(rows.c.persons)).group_by(*keys)
     columns = ["country_code", "year", "sex", "age_band", "persons"]
     return read_frame(engine, query, columns)
 

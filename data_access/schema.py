@@ -369,6 +369,148 @@ Index(
     rollup_relationship.c.month,
 )
 
+# Sums of ``rollup_monthly`` over every station of a country, rebuilt with it, so
+# that the country-wide reads of the Strategy view read one row per code and month
+# rather than one per station, code and month. Keys and counts as in
+# ``rollup_monthly`` without the station.
+rollup_country_monthly = Table(
+    "rollup_country_monthly",
+    metadata,
+    Column("country_code", String(16), nullable=False),
+    Column("basis", String(10), nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("iccs_code", String(16), nullable=False),
+    Column("attempted", Boolean, nullable=False),
+    Column("person_role", String(8), nullable=False),
+    Column("sex", String(8), nullable=False),
+    Column("age_band", String(16), nullable=False),
+    Column("incidents", Integer, nullable=False),
+    Column("offences", Integer, nullable=False),
+    Column("persons", Integer, nullable=False),
+    Column("firearm_incidents", Integer, nullable=False),
+)
+# Covers every read of the table, as ``ix_rollup_country_role_month`` does.
+Index(
+    "ix_country_monthly_role_month",
+    *(
+        rollup_country_monthly.c[name]
+        for name in (
+            "country_code",
+            "basis",
+            "person_role",
+            "month",
+            "iccs_code",
+            "sex",
+            "age_band",
+            "incidents",
+            "offences",
+            "persons",
+            "firearm_incidents",
+        )
+    ),
+)
+
+# Victims and suspects of a country by month, sex and age band, every offence but the
+# excluded ones summed: the Strategy view's youth panel when no division or category
+# is chosen. Rebuilt with ``rollup_monthly``.
+rollup_country_people = Table(
+    "rollup_country_people",
+    metadata,
+    Column("country_code", String(16), nullable=False),
+    Column("basis", String(10), nullable=False),
+    Column("month", Integer, nullable=False),
+    Column("person_role", String(8), nullable=False),
+    Column("sex", String(8), nullable=False),
+    Column("age_band", String(16), nullable=False),
+    Column("persons", Integer, nullable=False),
+)
+Index(
+    "ix_country_people_month",
+    rollup_country_people.c.country_code,
+    rollup_country_people.c.basis,
+    rollup_country_people.c.month,
+)
+
+# Yearly sums of ``rollup_country_monthly`` by month of occurrence, rebuilt with it,
+# so that the policy and regional pages read a few thousand rows per country. A
+# year is the months YYYY01 to YYYY12. Keys and counts are those of
+# ``rollup_monthly`` without the station and the date basis. ICCS codes are cut
+# to their division (four digits), the finest level those pages show, and
+# ``UNMAPPED`` and ``EXCLUDED`` are kept as they are.
+rollup_yearly = Table(
+    "rollup_yearly",
+    metadata,
+    Column("country_code", String(16), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("iccs_code", String(16), nullable=False),
+    Column("attempted", Boolean, nullable=False),
+    Column("person_role", String(8), nullable=False),
+    Column("sex", String(8), nullable=False),
+    Column("age_band", String(16), nullable=False),
+    Column("incidents", Integer, nullable=False),
+    Column("offences", Integer, nullable=False),
+    Column("persons", Integer, nullable=False),
+    Column("firearm_incidents", Integer, nullable=False),
+)
+# Covers every read of the table, so that a read of one role is a scan of
+# consecutive index entries without a look-up of each row, narrowed to a range
+# of codes when the read names a code prefix.
+Index(
+    "ix_yearly_country_role_code",
+    *(
+        rollup_yearly.c[name]
+        for name in (
+            "country_code",
+            "person_role",
+            "iccs_code",
+            "year",
+            "attempted",
+            "sex",
+            "age_band",
+            "incidents",
+            "offences",
+            "persons",
+            "firearm_incidents",
+        )
+    ),
+)
+
+# Yearly sums of ``rollup_relationship`` by month of occurrence, without the station
+# and with ICCS codes cut to their division, as in ``rollup_yearly``.
+rollup_yearly_relationship = Table(
+    "rollup_yearly_relationship",
+    metadata,
+    Column("country_code", String(16), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("iccs_code", String(16), nullable=False),
+    Column("attempted", Boolean, nullable=False),
+    Column("relationship", String(32), nullable=False),
+    Column("sex", String(8), nullable=False),
+    Column("victims", Integer, nullable=False),
+)
+Index(
+    "ix_yearly_relationship_country_year",
+    rollup_yearly_relationship.c.country_code,
+    rollup_yearly_relationship.c.year,
+)
+
+# Incidents of each station and year by month of occurrence, every offence but the
+# excluded ones, for counts by the admin area of the station. The area is read from
+# ``station`` when the counts are read, so a new geography load needs no rebuild.
+rollup_yearly_station = Table(
+    "rollup_yearly_station",
+    metadata,
+    Column("country_code", String(16), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("station_id", Integer, nullable=False),
+    Column("incidents", Integer, nullable=False),
+)
+Index(
+    "ix_yearly_station_country_year",
+    rollup_yearly_station.c.country_code,
+    rollup_yearly_station.c.year,
+)
+
 # Data quality of each station and month (occurrence basis), rebuilt with the
 # rollups. Delay is days from occurrence to recording, kept as counts per band so that
 # medians of any set of months can be read back.

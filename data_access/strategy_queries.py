@@ -1,9 +1,11 @@
 """Reads behind the Strategy view: a country's monthly rollups and populations.
 
-Every function reads ``rollup_monthly``, ``rollup_quality``, ``population`` or
-the station and division lists, never ``incident``. Each takes the caller's
-``Scope`` and raises ``OutOfScope`` unless the scope covers the whole country:
-a division or station scope may not read country-wide totals. What the user
+Every function reads ``rollup_monthly``, its country-wide sums
+``rollup_country_monthly`` and ``rollup_country_people`` (when no division is
+chosen), ``rollup_quality``, ``population`` or the station and division lists,
+never ``incident``. Each takes the caller's ``Scope`` and raises ``OutOfScope``
+unless the scope covers the whole country: a division or station scope may not
+read country-wide totals. What the user
 narrows the view to (division, ICCS categories, unit, basis) travels in a
 ``Selection``.
 
@@ -17,14 +19,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, case, exists, func, or_, select
 
 from data_access.cache import cached_read
+from data_access.indicator_queries import RollupsMissing
 from data_access.schema import (
     ALL,
     EXCLUDED,
+    UNMAPPED,
     division,
     population,
+    rollup_country_monthly,
+    rollup_country_people,
     rollup_monthly,
     rollup_quality,
     station,
@@ -95,8 +101,15 @@ def check_national(scope: Scope, country_code: str) -> None:
         )
 
 
-def _months(first: int, last: int):
-    return rollup_monthly.c.month.between(int(first), int(last))
+def _months(table, first: int, last: int):
+    return table.c.month.between(int(first), int(last))
+
+
+def _counts_table(selection: Selection):
+    """Return the rollup to read: summed over the country unless a division is read."""
+    if selection.division_code is None:
+        return rollup_country_monthly
+    return rollup_monthly
 
 
 def _station_ids(country_code: str, division_code: str):
@@ -131,9 +144,9 @@ def _narrow(query, table, selection: Selection, categories: bool = True):
     return query
 
 
-def _unit_rows(selection: Selection):
+def _unit_rows(table, selection: Selection):
     """Return the count column and the row condition of the selection's unit."""
-    counts = rollup_monthly.c
+    counts = table.c
     if selection.unit == "victims":
         return counts.persons, counts.person_role == "victim"
     return counts[selection.unit], counts.person_role == ALL
@@ -211,7 +224,14 @@ def station_areas(
 def data_months(
     engine: Engine, scope: Scope, country_code: str, basis: str
 ) -> tuple[int, int] | None:
-    """Return the country's first and last month with counts, or ``None``."""
+    """Return the country's first and last month with counts, or ``None``.
+
+    Raises
+    ------
+    RollupsMissing
+        If the country has monthly counts but no country-wide sums, as in a
+        warehouse built before they existed.
+    """
     check_national(scope, country_code)
     _check_choice("date basis", basis, BASES)
     counts = rollup_monthly.c
@@ -221,9 +241,15 @@ def data_months(
     query = select(
         select(func.min(counts.month)).where(*rows).scalar_subquery(),
         select(func.max(counts.month)).where(*rows).scalar_subquery(),
+        exists().where(rollup_country_monthly.c.country_code == country_code),
     )
     with engine.connect() as connection:
-        first, last = connection.execute(query).one()
+        first, last, has_sums = connection.execute(query).one()
+    if first is not None and not has_sums:
+        raise RollupsMissing(
+            f"the country-wide rollups of {country_code!r} are missing; run "
+            "'crimedash init-db' to sum them from the monthly rollups."
+        )
     return None if first is None else (int(first), int(last))
 
 
@@ -240,20 +266,61 @@ def category_months(
         row per month and code with a count.
     """
     check_national(scope, selection.country_code)
-    counts = rollup_monthly.c
-    value, rows = _unit_rows(selection)
+    table = _counts_table(selection)
+    counts = table.c
+    value, rows = _unit_rows(table, selection)
     query = (
         select(counts.month, counts.iccs_code, func.sum(value))
         .where(
             counts.country_code == selection.country_code,
             counts.basis == selection.basis,
             rows,
-            _months(first, last),
+            _months(table, first, last),
             counts.iccs_code != EXCLUDED,
         )
         .group_by(counts.month, counts.iccs_code)
     )
-    query = _narrow(query, rollup_monthly, selection)
+    query = _narrow(query, table, selection)
+    return _frame(engine, query, ["month", "iccs_code", "count"])
+
+
+@cached_read
+def section_months(
+    engine: Engine, scope: Scope, selection: Selection, first: int, last: int
+) -> pd.DataFrame:
+    """Return the selection's monthly counts by ICCS section.
+
+    The counts of ``category_months`` summed by the first two digits of the
+    code in the database, so that one row per section and month is read back
+    rather than one per code and month.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``month``, ``iccs_code`` (a section such as ``"05"``, or
+        ``UNMAPPED``) and ``count``, one row per month and section with a count.
+    """
+    check_national(scope, selection.country_code)
+    table = _counts_table(selection)
+    counts = table.c
+    value, rows = _unit_rows(table, selection)
+    section = case(
+        (counts.iccs_code == UNMAPPED, UNMAPPED),
+        else_=func.substr(counts.iccs_code, 1, 2),
+    )
+    found = select(counts.month, section.label("section"), value.label("count")).where(
+        counts.country_code == selection.country_code,
+        counts.basis == selection.basis,
+        rows,
+        _months(table, first, last),
+        counts.iccs_code != EXCLUDED,
+    )
+    found = _narrow(found, table, selection).subquery()
+    # Grouped outside the subquery: PostgreSQL does not treat two bound copies
+    # of the section expression as one grouping key.
+    query = select(found.c.month, found.c.section, func.sum(found.c.count)).group_by(
+        found.c.month, found.c.section
+    )
     return _frame(engine, query, ["month", "iccs_code", "count"])
 
 
@@ -271,14 +338,14 @@ def station_months(
     """
     check_national(scope, selection.country_code)
     counts = rollup_monthly.c
-    value, rows = _unit_rows(selection)
+    value, rows = _unit_rows(rollup_monthly, selection)
     query = (
         select(counts.station_id, counts.month, func.sum(value))
         .where(
             counts.country_code == selection.country_code,
             counts.basis == selection.basis,
             rows,
-            _months(first, last),
+            _months(rollup_monthly, first, last),
             counts.iccs_code != EXCLUDED,
         )
         .group_by(counts.station_id, counts.month)
@@ -294,7 +361,8 @@ def person_months(
     """Return victims and suspects by month, role, sex and age band.
 
     The selection's unit does not apply: people are counted. A person is
-    counted under the ICCS code of the incident's principal offence.
+    counted under the ICCS code of the incident's principal offence. Without a
+    division or category chosen, the sums of ``rollup_country_people`` are read.
 
     Returns
     -------
@@ -303,7 +371,22 @@ def person_months(
         ``persons``.
     """
     check_national(scope, selection.country_code)
-    counts = rollup_monthly.c
+    columns = ["month", "person_role", "sex", "age_band", "persons"]
+    if selection.division_code is None and not selection.categories:
+        people = rollup_country_people.c
+        keys = [people.month, people.person_role, people.sex, people.age_band]
+        query = (
+            select(*keys, func.sum(people.persons))
+            .where(
+                people.country_code == selection.country_code,
+                people.basis == selection.basis,
+                _months(rollup_country_people, first, last),
+            )
+            .group_by(*keys)
+        )
+        return _frame(engine, query, columns)
+    table = _counts_table(selection)
+    counts = table.c
     keys = [counts.month, counts.person_role, counts.sex, counts.age_band]
     query = (
         select(*keys, func.sum(counts.persons))
@@ -311,13 +394,13 @@ def person_months(
             counts.country_code == selection.country_code,
             counts.basis == selection.basis,
             counts.person_role.in_(PERSON_ROLES),
-            _months(first, last),
+            _months(table, first, last),
             counts.iccs_code != EXCLUDED,
         )
         .group_by(*keys)
     )
-    query = _narrow(query, rollup_monthly, selection)
-    return _frame(engine, query, ["month", "person_role", "sex", "age_band", "persons"])
+    query = _narrow(query, table, selection)
+    return _frame(engine, query, columns)
 
 
 @cached_read
@@ -337,7 +420,8 @@ def firearm_months(
         ``firearm_incidents``.
     """
     check_national(scope, selection.country_code)
-    counts = rollup_monthly.c
+    table = _counts_table(selection)
+    counts = table.c
     code = func.substr(counts.iccs_code, 1, 4)
     query = (
         select(
@@ -350,12 +434,12 @@ def firearm_months(
             counts.country_code == selection.country_code,
             counts.basis == selection.basis,
             counts.person_role == ALL,
-            _months(first, last),
+            _months(table, first, last),
             or_(*(counts.iccs_code.startswith(c) for c in FIREARM_CODES)),
         )
         .group_by(counts.month, code)
     )
-    query = _narrow(query, rollup_monthly, selection, categories=False)
+    query = _narrow(query, table, selection, categories=False)
     return _frame(engine, query, ["month", "code", "incidents", "firearm_incidents"])
 
 

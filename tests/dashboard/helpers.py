@@ -14,6 +14,7 @@ from sqlalchemy import insert
 
 from dashboard.config import Settings
 from data_access import users
+from data_access.ingest.rollups import rebuild_summed_rollups
 from data_access.schema import EXCLUDED, division, rollup_monthly, station
 
 PASSWORD = "correct horse battery staple"
@@ -55,7 +56,11 @@ ALL_PAGES = ["/station", "/strategy", "/indicators", "/regional", "/admin"]
 
 
 def seed_places(engine) -> None:
-    """Insert the divisions, stations and monthly counts described above."""
+    """Insert the divisions, stations and monthly counts described above.
+
+    The country-wide and yearly sums of the counts are built as an import
+    builds them.
+    """
     with engine.begin() as connection:
         connection.execute(
             insert(division),
@@ -75,6 +80,7 @@ def seed_places(engine) -> None:
             ],
         )
         connection.execute(insert(rollup_monthly), _rollup_rows())
+        rebuild_summed_rollups(connection, "LCA")
 
 
 def _station(id_, country_code, division_id, code, name) -> dict:

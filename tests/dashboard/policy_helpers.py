@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, update
 
+from data_access.ingest.rollups import rebuild_summed_rollups
 from data_access.schema import population, rollup_monthly, rollup_relationship, station
 
 COUNTRIES = ("ATG", "BRB", "GRD", "GUY", "KNA", "LCA", "VCT", "SUR")
@@ -212,7 +213,11 @@ def _population_rows() -> list[dict]:
 
 
 def seed_policy(engine) -> None:
-    """Insert the rollups, relationships and populations described above."""
+    """Insert the rollups, relationships and populations described above.
+
+    The country-wide and yearly sums are then built from every monthly row,
+    those of ``seed_places`` included, as an import builds them.
+    """
     with engine.begin() as connection:
         connection.execute(insert(rollup_monthly), _rollup_rows())
         connection.execute(insert(rollup_relationship), _relationship_rows())
@@ -223,3 +228,5 @@ def seed_policy(engine) -> None:
                 .where(station.c.id == station_id)
                 .values(admin_area_code=area)
             )
+        for code in COUNTRIES:
+            rebuild_summed_rollups(connection, code)

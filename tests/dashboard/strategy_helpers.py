@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, update
 
+from data_access.ingest.rollups import rebuild_summed_rollups
 from data_access.schema import population, rollup_monthly, rollup_quality, station
 from tests.dashboard.station_helpers import CAS_AREA, GRI_AREA
 
@@ -180,3 +181,4 @@ def seed_strategy(engine) -> None:
             ],
         )
         connection.execute(insert(rollup_quality), [_quality(r) for r in QUALITY_ROWS])
+        rebuild_summed_rollups(connection, "LCA")
