@@ -141,19 +141,67 @@ def station_table(
     return _add_coordinates(table, quality)
 
 
-def _add_periods(table: pd.DataFrame, counts: pd.DataFrame, month: int):
-    year_before = month - 100
-    period = period_index(counts["month"].to_numpy(), month)
-    sums = {
-        "count": counts[counts["month"] == month],
-        "previous": counts[counts["month"] == year_before],
-        "twelve_months": counts[period == 0],
-        "twelve_months_before": counts[period == 1],
-    }
-    for column, rows in sums.items():
-        totals = rows.groupby("station_id")["count"].sum()
-        table[column] = table["id"].map(totals).fillna(0).astype("int64")
+def month_changes(
+    stations: pd.DataFrame, counts: pd.DataFrame, month: int
+) -> pd.DataFrame:
+    """Compare every station's month with the same month a year earlier.
+
+    The ``count``, ``previous``, ``score`` and ``flag`` columns of
+    ``station_table``, for callers that need no 12-month figures.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        Columns ``id``, ``code``, ``name`` and ``division_name``.
+    counts : pandas.DataFrame
+        Columns ``station_id``, ``month`` and ``count`` of at least ``month``
+        and the month a year earlier; a missing month counts zero.
+    month : int
+        The month read, ``YYYYMM``.
+    """
+    require_columns(counts, ("station_id", "month", "count"), "counts")
+    table = stations[["id", "code", "name", "division_name"]].copy()
+    months = counts["month"].to_numpy()
+    values = counts["count"].to_numpy(dtype=float)
+    ids, station_ids = table["id"].to_numpy(), counts["station_id"].to_numpy()
+    for column, chosen in (("count", month), ("previous", month - 100)):
+        sums = _sums_by_station(ids, station_ids, np.where(months == chosen, values, 0))
+        table[column] = sums.astype("int64")
+    table["score"] = [
+        compstat.change_score(a, b)
+        for a, b in zip(table["count"], table["previous"], strict=True)
+    ]
+    table["flag"] = [compstat.flag_level(value) for value in table["score"]]
     return table
+
+
+def _add_periods(table: pd.DataFrame, counts: pd.DataFrame, month: int):
+    months = counts["month"].to_numpy()
+    values = counts["count"].to_numpy(dtype=float)
+    period = period_index(months, month)
+    masks = {
+        "count": months == month,
+        "previous": months == month - 100,
+        "twelve_months": period == 0,
+        "twelve_months_before": period == 1,
+    }
+    ids, stations = table["id"].to_numpy(), counts["station_id"].to_numpy()
+    for column, mask in masks.items():
+        sums = _sums_by_station(ids, stations, np.where(mask, values, 0.0))
+        table[column] = sums.astype("int64")
+    return table
+
+
+def _sums_by_station(ids, station_ids, values) -> np.ndarray:
+    """Return the sum of ``values`` over the rows of each station in ``ids``.
+
+    A station without rows sums to 0; rows of stations not in ``ids`` are left
+    out. The sums are floats, exact for whole counts below 2**53.
+    """
+    positions = pd.Index(ids).get_indexer(station_ids)
+    found = positions >= 0
+    weights = np.asarray(values, dtype=float)[found]
+    return np.bincount(positions[found], weights=weights, minlength=len(ids))
 
 
 def _add_scores(table: pd.DataFrame) -> pd.DataFrame:
@@ -188,9 +236,11 @@ def _add_rates(table: pd.DataFrame, populations: pd.DataFrame) -> pd.DataFrame:
 
 
 def _add_coordinates(table: pd.DataFrame, quality: pd.DataFrame) -> pd.DataFrame:
-    sums = quality.groupby("station_id")[["incidents", "without_coordinates"]].sum()
-    incidents = table["id"].map(sums["incidents"]).fillna(0)
-    missing = table["id"].map(sums["without_coordinates"]).fillna(0)
+    ids, stations = table["id"].to_numpy(), quality["station_id"].to_numpy()
+    incidents = pd.Series(
+        _sums_by_station(ids, stations, quality["incidents"]), index=table.index
+    )
+    missing = _sums_by_station(ids, stations, quality["without_coordinates"])
     share = (incidents - missing) / incidents.where(incidents > 0)
     table["with_coordinates"] = share.astype(object).where(share.notna(), None)
     return table
@@ -228,18 +278,39 @@ def youth_summary(
     require_columns(
         persons, ("month", "person_role", "sex", "age_band", "persons"), "persons"
     )
-    members = youth_bands(band)
-    frame = persons.assign(period=period_index(persons["month"].to_numpy(), end_month))
-    frame = frame[frame["period"].between(0, periods - 1)]
-    frame = frame.assign(
-        youth=frame["persons"].where(frame["age_band"].isin(members), 0),
-        known_age=frame["persons"].where(frame["age_band"] != "unknown", 0),
-        total=frame["persons"],
+    members = set(youth_bands(band))
+    rows = zip(
+        period_index(persons["month"].to_numpy(), end_month).tolist(),
+        persons["person_role"].tolist(),
+        persons["sex"].tolist(),
+        persons["age_band"].tolist(),
+        persons["persons"].tolist(),
+        strict=True,
     )
+    sums: dict[tuple, list[int]] = {}
+    for period, role, sex, age_band, count in rows:
+        if 0 <= period < periods:
+            found = sums.setdefault((period, role, sex), [0, 0, 0])
+            found[0] += count if age_band in members else 0
+            found[1] += count if age_band != "unknown" else 0
+            found[2] += count
     keys = ["period", "person_role", "sex"]
-    table = frame.groupby(keys, as_index=False)[["youth", "known_age", "total"]].sum()
-    table.insert(1, "end_month", [_shift(end_month, -12 * p) for p in table["period"]])
-    return table.astype({"youth": "int64", "known_age": "int64", "total": "int64"})
+    return _period_table(sums, keys, ["youth", "known_age", "total"], end_month)
+
+
+def _period_table(
+    sums: dict, keys: list[str], values: list[str], end_month: int
+) -> pd.DataFrame:
+    """Return sums keyed by ``(period, ...)`` as rows in key order, with end months.
+
+    ``keys`` and ``values`` name the parts of each key and sum; ``end_month``,
+    the last month of each period, is the second column. Counts are ``int64``.
+    """
+    ordered = sorted(sums)
+    rows = [(*key, *sums[key]) for key in ordered]
+    table = pd.DataFrame(rows, columns=[*keys, *values])
+    table.insert(1, "end_month", [_shift(end_month, -12 * key[0]) for key in ordered])
+    return table.astype({name: "int64" for name in ("period", *values)})
 
 
 def youth_bands(band: str) -> tuple[str, ...]:
@@ -272,12 +343,21 @@ def firearm_shares(
     require_columns(
         counts, ("month", "code", "incidents", "firearm_incidents"), "counts"
     )
-    frame = counts.assign(period=period_index(counts["month"].to_numpy(), end_month))
-    frame = frame[frame["period"].between(0, periods - 1)]
-    table = frame.groupby(["period", "code"], as_index=False)[
-        ["incidents", "firearm_incidents"]
-    ].sum()
-    table.insert(1, "end_month", [_shift(end_month, -12 * p) for p in table["period"]])
+    rows = zip(
+        period_index(counts["month"].to_numpy(), end_month).tolist(),
+        counts["code"].tolist(),
+        counts["incidents"].tolist(),
+        counts["firearm_incidents"].tolist(),
+        strict=True,
+    )
+    sums: dict[tuple, list[int]] = {}
+    for period, code, incidents, firearm in rows:
+        if 0 <= period < periods:
+            found = sums.setdefault((period, code), [0, 0])
+            found[0] += incidents
+            found[1] += firearm
+    values = ["incidents", "firearm_incidents"]
+    table = _period_table(sums, ["period", "code"], values, end_month)
     shares = table["firearm_incidents"] / table["incidents"].where(
         table["incidents"] > 0
     )
@@ -361,11 +441,18 @@ def quality_table(
     """
     require_columns(quality, ("station_id", "month", *QUALITY_COLUMNS), "quality")
     sums = quality.groupby("station_id")[list(QUALITY_COLUMNS)].sum()
-    months = quality[quality["incidents"] > 0].groupby("station_id")["month"]
+    # Plain dicts, because a Series lookup per station and column is slow.
+    by_station = dict(zip(sums.index, sums.to_dict("records"), strict=True))
+    months: dict = {}
+    for station_id, month, incidents in zip(
+        quality["station_id"], quality["month"], quality["incidents"], strict=True
+    ):
+        if incidents > 0:
+            months.setdefault(station_id, []).append(month)
     rows = []
     for station in stations.itertuples(index=False):
-        counts = sums.loc[station.id] if station.id in sums.index else {}
-        recorded = months.get_group(station.id) if station.id in months.groups else []
+        counts = by_station.get(station.id, {})
+        recorded = months.get(station.id, [])
         rows.append(
             {
                 "id": station.id,

@@ -204,6 +204,6 @@ def _register_people_quality_plans(app: Dash) -> None:
         if view is None:
             return None
         engine = get_engine()
-        stations = data.read_stations(engine, scope, view)
+        stations = data.read_plan_counts(engine, scope, view)
         plans = data.read_plans(engine, scope, view, stations)
         return strategy_quality.plans_panel(plans, country)

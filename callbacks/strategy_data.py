@@ -18,7 +18,7 @@ from shapely import wkt as shapely_wkt
 from analysis import strategy_extra as extra
 from analysis.station_extra import check_month, last_complete_month, shift_month
 from analysis.station_extra import month_span as months_between
-from analysis.trends import expected_band, moving_average
+from analysis.strategy_bands import category_bands
 from data_access import action_plans
 from data_access import strategy_queries as queries
 from data_access.reference import load_iccs_codes
@@ -142,7 +142,8 @@ def read_trends(engine, scope: Scope, view: View, area: str) -> dict | None:
     first_read = max(
         span[0], shift_month(view.month, -TREND_MONTHS - 12 * BAND_YEARS + 1)
     )
-    monthly = queries.category_months(engine, scope, selection, first_read, view.month)
+    months = queries.category_months if selection.categories else queries.section_months
+    monthly = months(engine, scope, selection, first_read, view.month)
     grouped = group_counts(monthly, selection.categories)
     band = _band(grouped, selection.categories, first_read, view.month)
     first_shown = max(first_read, shift_month(view.month, -TREND_MONTHS + 1))
@@ -166,27 +167,9 @@ def read_trends(engine, scope: Scope, view: View, area: str) -> dict | None:
 
 
 def _band(grouped: pd.DataFrame, categories, first: int, last: int) -> pd.DataFrame:
-    """Return ``expected_band`` rows for every category, with moving averages."""
+    """Return the expected band and moving average of every category's counts."""
     groups = list(categories) or section_codes()
-    frame = grouped
-    found = set(grouped["category"].unique())
-    missing = [code for code in groups if code not in found]
-    if missing:
-        filler = pd.DataFrame({"category": missing, "month": last, "count": 0})
-        frame = pd.concat([grouped, filler], ignore_index=True)
-    band = expected_band(
-        frame,
-        years_back=BAND_YEARS,
-        by=("category",),
-        first_month=first,
-        last_month=last,
-    )
-    band["moving_average"] = band.groupby("category")["count"].transform(moving_average)
-    order = {code: index for index, code in enumerate(groups)}
-    band = band.sort_values(
-        ["category", "month"], key=lambda s: s.map(order) if s.name == "category" else s
-    )
-    return band.reset_index(drop=True)
+    return category_bands(grouped, groups, first, last, years_back=BAND_YEARS)
 
 
 def read_stations(engine, scope: Scope, view: View) -> pd.DataFrame:
@@ -207,6 +190,26 @@ def read_stations(engine, scope: Scope, view: View) -> pd.DataFrame:
         view.month,
     )
     return extra.station_table(stations, counts, populations, quality, view.month)
+
+
+def read_plan_counts(engine, scope: Scope, view: View) -> pd.DataFrame:
+    """Return each station's count of the month and of a year earlier, with scores.
+
+    The columns of ``analysis.strategy_extra.month_changes``: the outcome of the
+    month's plans, read without the 12-month figures of ``read_stations``.
+    """
+    selection = view.selection
+    stations = queries.country_stations(
+        engine, scope, selection.country_code, selection.division_code
+    )
+    counts = pd.concat(
+        [
+            queries.station_months(engine, scope, selection, month, month)
+            for month in (shift_month(view.month, -12), view.month)
+        ],
+        ignore_index=True,
+    )
+    return extra.month_changes(stations, counts, view.month)
 
 
 def station_shapes(engine, scope: Scope, country_code: str) -> dict:
@@ -273,8 +276,8 @@ def read_plans(engine, scope: Scope, view: View, stations: pd.DataFrame) -> dict
     Parameters
     ----------
     stations : pandas.DataFrame
-        The station table of ``read_stations``, whose month counts give the
-        outcome of the month's plans.
+        The counts of ``read_plan_counts`` (or the station table of
+        ``read_stations``), which give the outcome of the month's plans.
 
     Returns
     -------

@@ -32,3 +32,5 @@ QUALITY_TABLE = "strategy-quality-table"
 
 # Action plans.
 PLANS = "strategy-plans"
+PLANS_TABLE = "strategy-plans-table"
+PLANS_PREVIOUS_TABLE = "strategy-plans-previous-table"

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
-from plotly.subplots import make_subplots
 
 from analysis.strategy_extra import YOUTH_LABELS, month_text
+from layouts.figures import figure, side_by_side_axes
 from layouts.strategy_trends import caption
 
 ROLES = (("victim", "Victims"), ("suspect", "Suspects"))
@@ -57,18 +56,18 @@ def people_panel(
 
 def youth_sentences(summary: pd.DataFrame, band: str) -> list[str]:
     """Say, for the newest period, how many victims and suspects are youth or women."""
-    latest = summary[summary["period"] == 0]
+    latest = [row for row in summary.to_dict("records") if row["period"] == 0]
     end = month_text(int(summary["end_month"].max()))
     lines = []
     for role, title in ROLES:
-        rows = latest[latest["person_role"] == role]
-        total = int(rows["total"].sum())
+        rows = [row for row in latest if row["person_role"] == role]
+        total = sum(int(row["total"]) for row in rows)
         if not total:
             lines.append(f"{title} in the 12 months to {end}: none recorded.")
             continue
-        youth = int(rows["youth"].sum())
-        known = int(rows["known_age"].sum())
-        female = int(rows.loc[rows["sex"] == "F", "total"].sum())
+        youth = sum(int(row["youth"]) for row in rows)
+        known = sum(int(row["known_age"]) for row in rows)
+        female = sum(int(row["total"]) for row in rows if row["sex"] == "F")
         lines.append(
             f"{title} in the 12 months to {end}: {total:,}; "
             f"{youth:,} {YOUTH_LABELS[band]} ({_share(youth, known)} of those with "
@@ -81,41 +80,53 @@ def _share(part: int, whole: int) -> str:
     return "–" if not whole else f"{100 * part / whole:.0f}%"
 
 
-def people_figure(summary: pd.DataFrame, band: str) -> go.Figure:
-    """Draw victims and suspects by sex, youth and all ages, per 12-month period."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=[title for _, title in ROLES])
+def people_figure(summary: pd.DataFrame, band: str) -> dict:
+    """Draw victims and suspects by sex, youth and all ages, per 12-month period.
+
+    The figure is a plain dict laid out as ``make_subplots`` lays out one row
+    of two, which builds much faster than validated trace objects.
+    """
+    layout = side_by_side_axes([title for _, title in ROLES])
+    records = sorted(summary.to_dict("records"), key=lambda row: row["end_month"])
+    traces = []
     for column, (role, _) in enumerate(ROLES, start=1):
-        rows = summary[summary["person_role"] == role].sort_values("end_month")
+        rows = [row for row in records if row["person_role"] == role]
+        suffix = "" if column == 1 else str(column)
         for trace in _role_traces(rows, band).values():
-            trace.showlegend = column == 1
-            figure.add_trace(trace, row=1, col=column)
-    figure.update_layout(
-        height=320,
-        margin={"l": 40, "r": 10, "t": 40, "b": 30},
-        legend={"orientation": "h", "y": -0.15},
-        plot_bgcolor="white",
-    )
-    figure.update_yaxes(rangemode="tozero", gridcolor="#eeeeee")
-    figure.update_xaxes(title_text="12 months ending", gridcolor="#eeeeee")
-    return figure
+            trace["showlegend"] = column == 1
+            traces.append(trace | {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+        layout[f"xaxis{suffix}"] |= {
+            "title": {"text": "12 months ending"},
+            "gridcolor": "#eeeeee",
+        }
+        layout[f"yaxis{suffix}"] |= {"rangemode": "tozero", "gridcolor": "#eeeeee"}
+    layout |= {
+        "height": 320,
+        "margin": {"l": 40, "r": 10, "t": 40, "b": 30},
+        "legend": {"orientation": "h", "y": -0.15},
+        "plot_bgcolor": "white",
+    }
+    return figure(traces, layout)
 
 
-def _role_traces(rows: pd.DataFrame, band: str) -> dict:
+def _role_traces(rows: list[dict], band: str) -> dict:
     traces = {}
     for sex, sex_name in SEXES:
-        chosen = rows[rows["sex"] == sex]
-        x = [month_text(month) for month in chosen["end_month"]]
+        chosen = [row for row in rows if row["sex"] == sex]
+        x = [month_text(row["end_month"]) for row in chosen]
         for youth in (True, False):
             colour, dash = LINE_STYLES[(sex, youth)]
             ages = YOUTH_LABELS[band] if youth else "all ages"
-            traces[(sex, youth)] = go.Scatter(
-                x=x,
-                y=chosen["youth" if youth else "total"].tolist(),
-                mode="lines+markers",
-                line={"color": colour, "dash": dash},
-                name=f"{sex_name.capitalize()}, {ages}",
-                legendgroup=f"{sex}{youth}",
-            )
+            column = "youth" if youth else "total"
+            traces[(sex, youth)] = {
+                "type": "scatter",
+                "x": x,
+                "y": [row[column] for row in chosen],
+                "mode": "lines+markers",
+                "line": {"color": colour, "dash": dash},
+                "name": f"{sex_name.capitalize()}, {ages}",
+                "legendgroup": f"{sex}{youth}",
+            }
     return traces
 
 
@@ -134,12 +145,14 @@ def firearm_table(firearms: pd.DataFrame, basis: str) -> html.Div:
             + [html.Th(name) for name in FIREARM_NAMES.values()]
         )
     )
+    periods: dict[int, dict[str, dict]] = {}
+    for row in firearms.to_dict("records"):
+        periods.setdefault(row["end_month"], {})[row["code"]] = row
     body = []
-    for end_month, rows in firearms.groupby("end_month", sort=False):
+    for end_month, found in periods.items():
         cells = [html.Td(month_text(int(end_month)))]
-        found = rows.set_index("code")
         for code in FIREARM_NAMES:
-            cells.append(html.Td(_firearm_cell(found, code)))
+            cells.append(html.Td(_firearm_cell(found.get(code))))
         body.append(html.Tr(cells))
     table = dbc.Table(
         [header, html.Tbody(body)], size="sm", bordered=True, striped=True
@@ -147,9 +160,9 @@ def firearm_table(firearms: pd.DataFrame, basis: str) -> html.Div:
     return html.Div([heading, text, table])
 
 
-def _firearm_cell(found: pd.DataFrame, code: str) -> str:
-    if code not in found.index or not found.loc[code, "incidents"]:
+def _firearm_cell(row: dict | None) -> str:
+    if row is None or not row["incidents"]:
         return "none"
-    incidents = int(found.loc[code, "incidents"])
-    firearm = int(found.loc[code, "firearm_incidents"])
+    incidents = int(row["incidents"])
+    firearm = int(row["firearm_incidents"])
     return f"{firearm} of {incidents} ({100 * firearm / incidents:.0f}%)"

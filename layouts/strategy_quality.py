@@ -6,13 +6,12 @@ plan lists and return components; nothing here queries.
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 
 from analysis.strategy_extra import COORDINATE_TARGET, month_text
 from layouts import strategy_ids as ids
+from layouts.figures import figure
 from layouts.strategy_stations import sortable_table, station_link
 from layouts.strategy_trends import caption
 
@@ -36,34 +35,59 @@ def quality_panel(table: pd.DataFrame, country_code: str, span: list[int]):
     return html.Div([caption(text), graph, quality_table(table, country_code)])
 
 
-def coordinates_figure(table: pd.DataFrame) -> go.Figure:
-    """Draw each station's share with coordinates against the target line."""
+def coordinates_figure(table: pd.DataFrame) -> dict:
+    """Draw each station's share with coordinates against the target line.
+
+    The figure is a plain dict, which builds much faster than a ``go.Figure``
+    with a vertical line added.
+    """
     frame = table.assign(
         share=[None if v is None else 100 * v for v in table["with_coordinates"]]
     ).sort_values("share", na_position="first")
     below = [v is not None and v < 100 * COORDINATE_TARGET for v in frame["share"]]
-    figure = go.Figure(
-        go.Bar(
-            x=frame["share"],
-            y=frame["name"],
-            orientation="h",
-            marker={"color": ["#c0392b" if b else "#4a6fa5" for b in below]},
-            hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
-        )
-    )
+    bars = {
+        "type": "bar",
+        "x": [None if pd.isna(v) else v for v in frame["share"]],
+        "y": frame["name"].tolist(),
+        "orientation": "h",
+        "marker": {"color": ["#c0392b" if b else "#4a6fa5" for b in below]},
+        "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>",
+    }
     target = 100 * COORDINATE_TARGET
-    figure.add_vline(
-        x=target,
-        line={"color": "#333333", "dash": "dash"},
-        annotation_text=f"{target:.0f}%",
-    )
-    figure.update_layout(
-        height=max(200, BAR_HEIGHT * len(frame) + 60),
-        margin={"l": 10, "r": 10, "t": 30, "b": 30},
-        xaxis={"range": [0, 100], "title": "Incidents with coordinates (%)"},
-        plot_bgcolor="white",
-    )
-    return figure
+    layout = {
+        "shapes": [
+            {
+                "type": "line",
+                "line": {"color": "#333333", "dash": "dash"},
+                "x0": target,
+                "x1": target,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+            }
+        ],
+        "annotations": [
+            {
+                "showarrow": False,
+                "text": f"{target:.0f}%",
+                "x": target,
+                "xanchor": "left",
+                "xref": "x",
+                "y": 1,
+                "yanchor": "top",
+                "yref": "y domain",
+            }
+        ],
+        "height": max(200, BAR_HEIGHT * len(frame) + 60),
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 30},
+        "xaxis": {
+            "range": [0, 100],
+            "title": {"text": "Incidents with coordinates (%)"},
+        },
+        "plot_bgcolor": "white",
+    }
+    return figure([bars], layout)
 
 
 def quality_records(table: pd.DataFrame, country_code: str) -> list[dict]:
@@ -184,30 +208,50 @@ def plans_panel(plans: dict | None, country_code: str) -> html.Div:
     )
 
 
-def _plan_table(rows: pd.DataFrame, country_code: str, outcome: bool) -> dbc.Table:
-    headers = ["Station", "Division", "Status", "Priorities", "Responses done"]
-    if outcome:
-        headers.append("Count against a year earlier")
-    body = []
+PLAN_COLUMNS = [
+    ("station", "Station"),
+    ("division", "Division"),
+    ("status", "Status"),
+    ("priorities", "Priorities"),
+    ("responses", "Responses done"),
+]
+
+
+def _plan_table(rows: pd.DataFrame, country_code: str, outcome: bool):
+    """Return a sortable table of plans, one row per station.
+
+    A ``DataTable`` is one component whatever the number of stations, where an
+    HTML table took nine per station to build and to send.
+    """
+    columns = PLAN_COLUMNS + (
+        [("outcome", "Count against a year earlier")] if outcome else []
+    )
+    records = []
     for row in rows.itertuples(index=False):
-        link = dcc.Link(
-            row.name, href=f"/station?country={country_code}&station={row.code}"
-        )
-        status = row.status if isinstance(row.status, str) else "no plan"
-        cells = [link, row.division_name or "", status]
-        if isinstance(row.status, str):
-            cells += [str(row.priorities), f"{row.responses_done} of {row.responses}"]
-        else:
-            cells += ["", ""]
+        has_plan = isinstance(row.status, str)
+        record = {
+            "station": station_link(country_code, row.code, row.name),
+            "division": row.division_name or "",
+            "status": row.status if has_plan else "no plan",
+            "priorities": str(row.priorities) if has_plan else "",
+            "responses": f"{row.responses_done} of {row.responses}" if has_plan else "",
+        }
         if outcome:
-            cells.append(f"{row.count} against {row.previous} (score {row.score:+.1f})")
-        body.append(html.Tr([html.Td(cell) for cell in cells]))
-    header = html.Thead(html.Tr([html.Th(text) for text in headers]))
-    return dbc.Table(
-        [header, html.Tbody(body)],
-        size="sm",
-        bordered=True,
-        hover=True,
-        responsive=True,
-        className="small",
+            record["outcome"] = (
+                f"{row.count} against {row.previous} (score {row.score:+.1f})"
+            )
+        records.append(record)
+    return sortable_table(
+        id=ids.PLANS_PREVIOUS_TABLE if outcome else ids.PLANS_TABLE,
+        columns=[
+            {"id": key, "name": name}
+            | ({"presentation": "markdown"} if key == "station" else {})
+            for key, name in columns
+        ],
+        data=records,
+        sort_action="native",
+        page_size=50,
+        markdown_options={"link_target": "_self"},
+        style_table={"overflowX": "auto"},
+        style_cell={"fontSize": 13, "padding": "2px 6px", "textAlign": "left"},
     )

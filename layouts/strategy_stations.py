@@ -6,6 +6,7 @@ plain Plotly polygons on cartesian axes, so it needs no tile server.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from urllib.parse import urlencode
@@ -40,8 +41,12 @@ COLUMNS = [
 ]
 
 
+@functools.lru_cache(maxsize=4096)
 def station_link(country_code: str, code: str, name: str) -> str:
-    """Return a Markdown link from a station's name to its workspace."""
+    """Return a Markdown link from a station's name to its workspace.
+
+    Kept per station, because every table of the view links every station.
+    """
     query = urlencode({"country": country_code, "station": code})
     label = name.replace("[", "(").replace("]", ")")
     return f"[{label}](/station?{query})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from dash import dcc, html
 
@@ -19,6 +20,16 @@ COUNT_COLOUR = "#4a6fa5"
 AVERAGE_COLOUR = "#08306b"
 BAND_COLOUR = "rgba(150,150,150,0.25)"
 FLAG_COLOURS = {"above": "#c0392b", "below": "#2e86c1"}
+# Columns of the trend series that the figure draws.
+_TRACE_COLUMNS = (
+    "category",
+    "month",
+    "count",
+    "moving_average",
+    "lower",
+    "upper",
+    "flag",
+)
 
 
 def caption(text: str) -> html.P:
@@ -91,8 +102,10 @@ def trend_figure(series: pd.DataFrame, names: dict[str, str]) -> dict:
         "annotations": [],
     }
     traces = []
+    columns = {name: series[name].to_numpy() for name in _TRACE_COLUMNS}
     for index, code in enumerate(categories):
-        frame = series[series["category"] == code]
+        chosen = columns["category"] == code
+        frame = {name: values[chosen] for name, values in columns.items()}
         axes = _subplot_axes(layout, index, rows)
         for trace in category_traces(frame, index == 0):
             traces.append(trace | axes)
@@ -147,18 +160,26 @@ def _subplot_title(text: str, index: int, rows: int) -> dict:
     }
 
 
-def category_traces(frame: pd.DataFrame, legend: bool) -> list[dict]:
-    """Return the band, count, moving average and flag traces of one category."""
-    x = [_date(month) for month in frame["month"]]
-    banded = frame["upper"].notna().to_numpy()
+def category_traces(frame, legend: bool) -> list[dict]:
+    """Return the band, count, moving average and flag traces of one category.
+
+    ``frame`` maps the columns of ``_TRACE_COLUMNS`` to arrays of one
+    category's months, in month order, as a ``DataFrame`` or a dict.
+    """
+    months = np.asarray(frame["month"])
+    x = [_date(month) for month in months]
+    upper = np.asarray(frame["upper"], dtype=float)
+    banded = ~np.isnan(upper)
     band_x = [value for value, keep in zip(x, banded, strict=True) if keep]
-    upper = frame.loc[banded, "upper"].round(1).tolist()
-    lower = frame.loc[banded, "lower"].round(1).tolist()
+    upper_shown = np.round(upper[banded], 1).tolist()
+    lower = np.round(np.asarray(frame["lower"], dtype=float)[banded], 1).tolist()
+    counts = np.asarray(frame["count"])
+    averages = np.round(np.asarray(frame["moving_average"], dtype=float), 1)
     traces = [
         {
             "type": "scatter",
             "x": band_x + band_x[::-1],
-            "y": upper + lower[::-1],
+            "y": upper_shown + lower[::-1],
             "mode": "lines",
             "fill": "toself",
             "fillcolor": BAND_COLOUR,
@@ -168,23 +189,17 @@ def category_traces(frame: pd.DataFrame, legend: bool) -> list[dict]:
             "legendgroup": "band",
             "showlegend": legend,
         },
-        _line(x, frame["count"].tolist(), "Count", COUNT_COLOUR, 1, legend),
-        _line(
-            x,
-            frame["moving_average"].round(1).tolist(),
-            "3-month average",
-            AVERAGE_COLOUR,
-            2,
-            legend,
-        ),
+        _line(x, counts.tolist(), "Count", COUNT_COLOUR, 1, legend),
+        _line(x, averages.tolist(), "3-month average", AVERAGE_COLOUR, 2, legend),
     ]
+    flags = np.asarray(frame["flag"], dtype=object)
     for flag, colour in FLAG_COLOURS.items():
-        flagged = frame[frame["flag"] == flag]
+        flagged = flags == flag
         traces.append(
             {
                 "type": "scatter",
-                "x": [_date(month) for month in flagged["month"]],
-                "y": flagged["count"].tolist(),
+                "x": [_date(month) for month in months[flagged]],
+                "y": counts[flagged].tolist(),
                 "mode": "markers",
                 "marker": {"color": colour, "size": 6},
                 "name": f"{flag.capitalize()} the band",
