@@ -90,14 +90,15 @@ def offence_cube(
     Cube
         Dimensions ``year`` and ``category``.
     """
+    leaves = [category_leaf(code) for code in incidents["iccs_code"].tolist()]
     frame = pd.DataFrame(
         {
-            "year": incidents["year"].astype(int),
-            "category": incidents["iccs_code"].map(category_leaf),
-            "incidents": incidents["incidents"].astype(int),
+            "year": _whole(incidents["year"]),
+            "category": leaves,
+            "incidents": _whole(incidents["incidents"]),
         }
     )
-    seen = {leaf for leaf in frame["category"] if len(leaf) == 4}
+    seen = {leaf for leaf in leaves if len(leaf) == 4}
     dimensions = [
         Dimension("year", values=tuple(years)),
         category_dimension(set(division_codes) | seen),
@@ -111,13 +112,21 @@ def firearm_cube(incidents: pd.DataFrame, years: Sequence[int]) -> Cube:
     Its ``(year, "all")`` cells equal the ICCS cube's ``(year, TOTAL)``; link
     them with ``fixed`` when releasing.
     """
-    by_year = incidents.groupby("year")[["incidents", "firearm_incidents"]].sum()
+    by_year: dict[int, list[int]] = {}
+    for year, count, firearm in zip(
+        _whole(incidents["year"]),
+        _whole(incidents["incidents"]),
+        _whole(incidents["firearm_incidents"]),
+        strict=True,
+    ):
+        sums = by_year.setdefault(year, [0, 0])
+        sums[0] += count
+        sums[1] += firearm
     rows = []
-    for year, row in by_year.iterrows():
-        rows.append((int(year), FIREARM, int(row["firearm_incidents"])))
-        rows.append(
-            (int(year), NO_FIREARM, int(row["incidents"] - row["firearm_incidents"]))
-        )
+    for year in sorted(by_year):
+        count, firearm = by_year[year]
+        rows.append((year, FIREARM, firearm))
+        rows.append((year, NO_FIREARM, count - firearm))
     frame = pd.DataFrame(rows, columns=["year", "firearm", "incidents"])
     dimensions = [
         Dimension("year", values=tuple(years)),
@@ -140,12 +149,10 @@ def persons_cube(persons: pd.DataFrame, years: Sequence[int]) -> Cube:
     """
     frame = pd.DataFrame(
         {
-            "year": persons["year"].astype(int),
-            "sex": persons["sex"].where(persons["sex"].isin(("F", "M")), UNKNOWN),
-            "age_band": persons["age_band"].where(
-                persons["age_band"].isin(AGE_BANDS), UNKNOWN
-            ),
-            "persons": persons["persons"].astype(int),
+            "year": _whole(persons["year"]),
+            "sex": _or_unknown(persons["sex"], ("F", "M")),
+            "age_band": _or_unknown(persons["age_band"], AGE_BANDS),
+            "persons": _whole(persons["persons"]),
         }
     )
     dimensions = [
@@ -154,6 +161,17 @@ def persons_cube(persons: pd.DataFrame, years: Sequence[int]) -> Cube:
         Dimension("age_band", {ALL: AGE_VALUES}),
     ]
     return build_cube(frame, dimensions, "persons")
+
+
+def _whole(column: pd.Series) -> list[int]:
+    """Return the values of ``column`` as whole numbers, in a plain list."""
+    return [int(value) for value in column.tolist()]
+
+
+def _or_unknown(column: pd.Series, known) -> list:
+    """Return the values of ``column``, with ``UNKNOWN`` for any not in ``known``."""
+    allowed = set(known)
+    return [value if value in allowed else UNKNOWN for value in column.tolist()]
 
 
 def youth_cube(
@@ -171,14 +189,16 @@ def youth_cube(
     youth_bands : sequence of str
         The age bands of the youth range, from ``analysis.rates.youth_band``.
     """
+    members = set(youth_bands)
     frame = pd.DataFrame(
         {
-            "year": persons["year"].astype(int),
-            "role": persons["role"],
-            "age": persons["age_band"]
-            .isin(youth_bands)
-            .map({True: YOUTH, False: OTHER_AGES}),
-            "persons": persons["persons"].astype(int),
+            "year": _whole(persons["year"]),
+            "role": persons["role"].tolist(),
+            "age": [
+                YOUTH if band in members else OTHER_AGES
+                for band in persons["age_band"].tolist()
+            ],
+            "persons": _whole(persons["persons"]),
         }
     )
     dimensions = [
@@ -195,17 +215,16 @@ def relationship_cube(victims: pd.DataFrame, years: Sequence[int]) -> Cube:
     Acquaintances, strangers and other recorded relationships are grouped as
     ``other_recorded``; ``unknown`` is a relationship not recorded.
     """
-    relationship = victims["relationship"].where(
-        ~victims["relationship"].isin(OTHER_RECORDED), "other_recorded"
-    )
+    relationships = [
+        "other_recorded" if value in OTHER_RECORDED else value
+        for value in victims["relationship"].tolist()
+    ]
     frame = pd.DataFrame(
         {
-            "year": victims["year"].astype(int),
-            "relationship": relationship.where(
-                relationship.isin(RELATIONSHIPS), UNKNOWN
-            ),
-            "sex": victims["sex"].where(victims["sex"].isin(("F", "M")), UNKNOWN),
-            "victims": victims["victims"].astype(int),
+            "year": _whole(victims["year"]),
+            "relationship": _or_unknown(pd.Series(relationships), RELATIONSHIPS),
+            "sex": _or_unknown(victims["sex"], ("F", "M")),
+            "victims": _whole(victims["victims"]),
         }
     )
     dimensions = [
@@ -238,13 +257,15 @@ def area_cube(
         the ICCS cube, to link with ``fixed``.
     """
     areas = tuple(sorted(set(area_codes)))
+    known = set(areas)
     frame = pd.DataFrame(
         {
-            "year": incidents["year"].astype(int),
-            "area": incidents["area_code"].where(
-                incidents["area_code"].isin(areas), NO_AREA
-            ),
-            "incidents": incidents["incidents"].astype(int),
+            "year": _whole(incidents["year"]),
+            "area": [
+                code if code in known else NO_AREA
+                for code in incidents["area_code"].tolist()
+            ],
+            "incidents": _whole(incidents["incidents"]),
         }
     )
     dimensions = [

@@ -105,10 +105,11 @@ def _rates(count: int | None, population: Population | None) -> dict:
     }
     if count is None:
         return values
-    values["unstable"] = rate_per(count, None).unstable
+    per_100k = rate_per(count, population.value if known else None, PER_100K)
+    values["unstable"] = per_100k.unstable
     if known:
         values["per_10k"] = rate_per(count, population.value, PER_10K).value
-        values["per_100k"] = rate_per(count, population.value, PER_100K).value
+        values["per_100k"] = per_100k.value
     return values
 
 
@@ -141,6 +142,7 @@ def category_rates(
     released: Released,
     populations: dict[int, Population],
     categories: Sequence[tuple[str, str]],
+    years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Return incidents and rates by category and year from the ICCS cube.
 
@@ -153,6 +155,9 @@ def category_rates(
     categories : sequence of (str, str)
         ``(cube category, name)`` of each row wanted, such as
         ``("0101", "Intentional homicide")``.
+    years : sequence of int, optional
+        Years of the rows, among the cube's; by default every year of the
+        cube. Pooled rates still read the years before the first.
 
     Returns
     -------
@@ -161,10 +166,13 @@ def category_rates(
         hidden), ``suppressed``, ``population``, ``population_estimate``,
         ``per_10k``, ``per_100k``, ``unstable`` and ``pooled_3y_per_100k``.
     """
-    years = sorted(set(released.values.index.get_level_values("year")))
+    cube_years = sorted(set(released.values.index.get_level_values("year")))
+    if years is not None:
+        wanted = set(years)
+        cube_years = [year for year in cube_years if year in wanted]
     rows = []
     for code, name in categories:
-        for year in years:
+        for year in cube_years:
             count = released.value(year, code)
             rows.append(
                 {

@@ -199,7 +199,8 @@ def section_panel(context: Context, released: Released, names: dict) -> Panel:
     codes = [cubes.TOTAL] + sorted(c for c in names if len(c) == 2) + [cubes.UNMAPPED]
     labels = {cubes.TOTAL: "All offences", cubes.UNMAPPED: "Not mapped to ICCS"}
     rows = [(code, labels.get(code) or names[code]) for code in codes]
-    table = policy.category_rates(released, _totals(context), rows)
+    years = context.request.years
+    table = policy.category_rates(released, _totals(context), rows, years)
     return Panel(
         "sections",
         "Incidents and rates by ICCS section",
@@ -212,7 +213,8 @@ def division_panel(context: Context, released: Released, names: dict) -> Panel:
     """Build the panel of the chosen ICCS divisions."""
     chosen = [code for code in context.request.divisions if code in names]
     rows = [(code, names[code]) for code in chosen]
-    table = policy.category_rates(released, _totals(context), rows)
+    years = context.request.years
+    table = policy.category_rates(released, _totals(context), rows, years)
     if table.empty:
         table = pd.DataFrame(columns=["code", "name", "year", "incidents"])
     return Panel(

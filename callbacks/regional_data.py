@@ -74,14 +74,14 @@ class RegionalRequest:
         return tuple(range(self.year_from, self.year_to + 1))
 
 
-def _populations(frame: pd.DataFrame, country: str) -> dict[int, policy.Population]:
-    rows = frame[frame["country_code"] == country]
-    return {
-        int(row.year): policy.Population(
+def _populations(frame: pd.DataFrame) -> dict[str, dict[int, policy.Population]]:
+    """Return each country's population by year."""
+    found: dict[str, dict[int, policy.Population]] = {}
+    for row in frame.itertuples(index=False):
+        found.setdefault(row.country_code, {})[int(row.year)] = policy.Population(
             float(row.population), bool(row.is_estimate), row.source
         )
-        for row in rows.itertuples(index=False)
-    }
+    return found
 
 
 def released_by_country(
@@ -94,9 +94,11 @@ def released_by_country(
     )
     categories = indicator_queries.iccs_categories(engine, scope)
     divisions = categories.loc[categories["level"] == 2, "code"]
+    by_country = dict(tuple(incidents.groupby("country_code", sort=False)))
+    empty = incidents.iloc[:0]
     released = {}
     for country in request.country_codes:
-        rows = incidents[incidents["country_code"] == country]
+        rows = by_country.get(country, empty)
         years = data_years(engine, scope, country, first, last)
         cube = cubes.offence_cube(rows, divisions, years)
         released[country] = release(cube, threshold)
@@ -119,11 +121,12 @@ def rates_panel(
     population = queries.regional_population(
         engine, scope, request.country_codes, request.year_from - 2, request.year_to
     )
+    populations = _populations(population)
     frames = []
     for country in request.country_codes:
         codes = [(c, names.get(c, c)) for c in request.categories]
         table = policy.category_rates(
-            released[country], _populations(population, country), codes
+            released[country], populations.get(country, {}), codes, request.years
         )
         table.insert(0, "country_code", country)
         table["mapping_coverage"] = [
@@ -162,17 +165,26 @@ def homicide_panel(
     population = queries.regional_population(
         engine, scope, request.country_codes, request.year_from, request.year_to
     )
-    published = queries.read_unodc_homicide_rates(geodata)
+    published = _published_rates(queries.read_unodc_homicide_rates(geodata))
+    populations = _populations(population)
+    by_country = dict(tuple(victims.groupby("country_code", sort=False)))
+    empty = victims.iloc[:0]
     rows = []
     for country in request.country_codes:
         years = data_years(engine, scope, country, request.year_from, request.year_to)
-        cube = cubes.persons_cube(victims[victims["country_code"] == country], years)
+        cube = cubes.persons_cube(by_country.get(country, empty), years)
         released = release(cube, threshold)
-        people = _populations(population, country)
+        people = populations.get(country, {})
         for year in years:
             count = released.value(year, cubes.ALL, cubes.ALL)
             rows.append(
-                _homicide_row(country, year, count, people.get(year), published)
+                _homicide_row(
+                    country,
+                    year,
+                    count,
+                    people.get(year),
+                    published.get((country, year)),
+                )
             )
     return Panel(
         "homicide_comparison",
@@ -190,11 +202,15 @@ def homicide_panel(
     )
 
 
-def _homicide_row(country, year, count, population, published) -> dict:
-    match = published[
-        (published["country_code"] == country) & (published["year"] == year)
-    ]
-    published_rate = float(match["published_rate"].iloc[0]) if len(match) else None
+def _published_rates(frame: pd.DataFrame) -> dict[tuple[str, int], float]:
+    """Return the first published rate of each country and year."""
+    rates: dict[tuple[str, int], float] = {}
+    for row in frame.itertuples(index=False):
+        rates.setdefault((row.country_code, int(row.year)), float(row.published_rate))
+    return rates
+
+
+def _homicide_row(country, year, count, population, published_rate) -> dict:
     computed = None
     if count is not None and population is not None and population.value:
         computed = count / population.value * 100_000

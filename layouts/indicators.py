@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from analysis.rates import YOUTH_BANDS
 from data_access.reference import load_iccs_codes
 from layouts import indicators_ids as ids
 from layouts import policy_panels as ui
+from layouts.figures import figure
 from layouts.registry import Page, PageContext
 from layouts.shell import page_heading
 
@@ -130,26 +130,27 @@ def year_options(first_year: int, last_year: int) -> list[dict]:
 
 def category_chart(panel: ui.Panel, base: str) -> dcc.Graph:
     """Build a line chart of the shown rates by section and year."""
-    figure = go.Figure()
+    traces = []
     table = panel.table
     for code, group in table.groupby("code", sort=False):
         shown = group[group[base].notna()]
-        figure.add_trace(
-            go.Scatter(
-                x=shown["year"],
-                y=shown[base],
-                mode="lines+markers",
-                name=f"{code} {group['name'].iloc[0]}"[:40],
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": shown["year"].tolist(),
+                "y": shown[base].tolist(),
+                "mode": "lines+markers",
+                "name": f"{code} {group['name'].iloc[0]}"[:40],
+            }
         )
-    figure.update_layout(
-        height=320,
-        margin={"l": 40, "r": 10, "t": 10, "b": 30},
-        yaxis_title=f"Incidents {_base_label(base)}",
-        xaxis={"dtick": 1},
-        legend={"font": {"size": 10}},
-    )
-    return dcc.Graph(figure=figure, config={"displaylogo": False})
+    layout = {
+        "height": 320,
+        "margin": {"l": 40, "r": 10, "t": 10, "b": 30},
+        "yaxis": {"title": {"text": f"Incidents {_base_label(base)}"}},
+        "xaxis": {"dtick": 1},
+        "legend": {"font": {"size": 10}},
+    }
+    return dcc.Graph(figure=figure(traces, layout), config={"displaylogo": False})
 
 
 def _base_label(base: str) -> str:

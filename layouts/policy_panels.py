@@ -98,16 +98,16 @@ def wide_table(
     row_keys : sequence of str
         Columns that identify a row.
     cell : callable
-        Text of one record.
+        Text of one record. Records are dicts of the row's values, which are
+        much faster to build than one ``pandas.Series`` per row.
     """
     years = sorted(frame["year"].unique()) if len(frame) else []
     header = html.Thead(html.Tr([html.Th("")] + [html.Th(str(y)) for y in years]))
     body = []
-    for _, group in frame.groupby(list(row_keys), sort=False):
-        by_year = {row["year"]: row for _, row in group.iterrows()}
-        first = group.iloc[0]
+    for records in _row_groups(frame, row_keys):
+        by_year = {record["year"]: record for record in records}
         cells = [html.Td(cell(by_year[y]) if y in by_year else "") for y in years]
-        body.append(html.Tr([html.Th(row_label(first), scope="row"), *cells]))
+        body.append(html.Tr([html.Th(row_label(records[0]), scope="row"), *cells]))
     extra = {"id": table_id} if table_id else {}
     return dbc.Table(
         [header, html.Tbody(body)],
@@ -120,6 +120,19 @@ def wide_table(
     )
 
 
+def _row_groups(frame: pd.DataFrame, row_keys: Sequence[str]) -> list[list[dict]]:
+    """Return the records of ``frame`` grouped by ``row_keys``, in order of first row.
+
+    Rows with a missing key are left out, as ``DataFrame.groupby`` leaves them.
+    """
+    groups: dict[tuple, list[dict]] = {}
+    for record in frame.to_dict("records"):
+        key = tuple(record[name] for name in row_keys)
+        if not any(is_missing(value) for value in key):
+            groups.setdefault(key, []).append(record)
+    return list(groups.values())
+
+
 def long_table(
     frame: pd.DataFrame, columns: Sequence[tuple[str, str, Callable]]
 ) -> dbc.Table:
@@ -127,7 +140,7 @@ def long_table(
     header = html.Thead(html.Tr([html.Th(title) for _, title, _ in columns]))
     body = [
         html.Tr([html.Td(fmt(row.get(name))) for name, _, fmt in columns])
-        for _, row in frame.iterrows()
+        for row in frame.to_dict("records")
     ]
     return dbc.Table(
         [header, html.Tbody(body)],

@@ -9,12 +9,12 @@ safer than it is. Every number has passed ``analysis.disclosure``.
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from data_access.reference import load_iccs_codes
 from layouts import policy_panels as ui
 from layouts import regional_ids as ids
+from layouts.figures import figure
 from layouts.registry import Page, PageContext
 from layouts.shell import page_heading
 
@@ -108,7 +108,9 @@ def latest_table(panel: ui.Panel, names: dict, year: int) -> dbc.Table:
     """
     table = panel.table[panel.table["year"] == year]
     codes = list(dict.fromkeys(panel.table["code"]))
-    cells = {(row["country_code"], row["code"]): row for _, row in table.iterrows()}
+    cells = {
+        (row["country_code"], row["code"]): row for row in table.to_dict("records")
+    }
     header = html.Thead(html.Tr([html.Th("")] + [html.Th(code) for code in codes]))
     body = []
     for country, name in names.items():
@@ -144,25 +146,26 @@ def category_table(panel: ui.Panel, names: dict, code: str) -> dbc.Table:
 
 def category_chart(panel: ui.Panel, names: dict, code: str) -> dcc.Graph:
     """Build a line chart of one category's shown rates, a line per country."""
-    figure = go.Figure()
+    traces = []
     table = panel.table[panel.table["code"] == code]
     for country, group in table.groupby("country_code", sort=False):
         shown = group[group["per_100k"].notna()]
-        figure.add_trace(
-            go.Scatter(
-                x=shown["year"],
-                y=shown["per_100k"],
-                mode="lines+markers",
-                name=names.get(country, country),
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": shown["year"].tolist(),
+                "y": shown["per_100k"].tolist(),
+                "mode": "lines+markers",
+                "name": names.get(country, country),
+            }
         )
-    figure.update_layout(
-        height=320,
-        margin={"l": 40, "r": 10, "t": 10, "b": 30},
-        yaxis_title="Incidents per 100,000",
-        xaxis={"dtick": 1},
-    )
-    return dcc.Graph(figure=figure, config={"displaylogo": False})
+    layout = {
+        "height": 320,
+        "margin": {"l": 40, "r": 10, "t": 10, "b": 30},
+        "yaxis": {"title": {"text": "Incidents per 100,000"}},
+        "xaxis": {"dtick": 1},
+    }
+    return dcc.Graph(figure=figure(traces, layout), config={"displaylogo": False})
 
 
 def rates_section(panel: ui.Panel, names: dict, code: str, year: int) -> dbc.Card:
