@@ -27,8 +27,10 @@ it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import gc
+import logging
 import secrets
 import statistics
 import sys
@@ -64,6 +66,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--freeze-gc",
         action="store_true",
         help="call gc.freeze() after building the app",
+    )
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep the query cache on, so that posts after the first read no rows",
     )
     parser.add_argument(
         "--create-indexes",
@@ -121,19 +128,21 @@ class ServerTimer:
         return [body]
 
 
-def serve(url: str, freeze_gc: bool):
+def serve(url: str, freeze_gc: bool, query_cache: bool = False):
     """Start the dashboard on a free loopback port; return server, URL, timer."""
     settings = Settings(
         database_url=url,
         data_dir=Path(tempfile.mkdtemp(prefix="crimedash_bench_")),
         secret_key=secrets.token_hex(32),
     )
+    settings = dataclasses.replace(settings, query_cache=query_cache)
     app = create_app(settings)
     if freeze_gc:
         gc.collect()
         gc.freeze()
     timer = ServerTimer(app.server.wsgi_app)
     app.server.wsgi_app = timer
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}", timer
@@ -255,10 +264,11 @@ def measure(session, base, timer, dependencies, label, prefix, values, repeat):
     )
 
 
-def print_table(rows, country: str, month: int, repeat: int, frozen: bool) -> None:
+def print_table(rows, args, month: int) -> None:
     print(
-        f"Strategy view, {country}, month {month}, {repeat} posts per callback, "
-        f"gc.freeze() {'on' if frozen else 'off'}"
+        f"Strategy view, {args.country}, month {month}, {args.repeat} posts per "
+        f"callback, gc.freeze() {'on' if args.freeze_gc else 'off'}, query cache "
+        f"{'on' if args.cache else 'off'}"
     )
     header = (
         f"{'callback':32s} {'server p50':>10s} {'server p95':>10s} "
@@ -289,7 +299,7 @@ def main(argv=None) -> int:
     if args.month is None and span is not None:
         month = min(month, span[1])
     account, password = ensure_account(engine, args.country)
-    server, base, timer = serve(args.url, args.freeze_gc)
+    server, base, timer = serve(args.url, args.freeze_gc, args.cache)
     try:
         session = log_in(base, account, password)
         dependencies = session.get(f"{base}/_dash-dependencies").json()
@@ -301,7 +311,7 @@ def main(argv=None) -> int:
         server.shutdown()
         users.set_active(engine, account, False)
         engine.dispose()
-    print_table(rows, args.country, month, args.repeat, args.freeze_gc)
+    print_table(rows, args, month)
     return 0
 
 
