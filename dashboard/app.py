@@ -29,6 +29,7 @@ from callbacks.context import (
     page_context,
 )
 from dashboard.auth import BOOTSTRAP_URL, init_auth
+from dashboard.bad_requests import install_bad_request_handlers
 from dashboard.config import ASSETS_DIR, Settings
 from dashboard.guard import install_guards
 from dashboard.outage import install_outage_handlers
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     callback_pages = _register_callbacks(app, registry, modules)
     install_guards(server, registry, settings, callback_pages)
     install_outage_handlers(server)
+    install_bad_request_handlers(server)
     logger.info("dashboard built with pages %s", [p.path for p in registry.pages])
     # Move the objects built at start-up (about 230,000 after the first app of a
     # process) out of the collector's reach: full collections that walked them

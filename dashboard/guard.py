@@ -111,7 +111,7 @@ def _check_page(registry: PageRegistry, path: str):
 def _check_callback(callback_pages: dict[str, Page | None]):
     body = request.get_json(silent=True)
     key = body.get("output") if isinstance(body, dict) else None
-    if key not in callback_pages:
+    if not isinstance(key, str) or key not in callback_pages:
         _refuse(CALLBACK_PATH, f"unknown callback {str(key)[:200]!r}")
         return Response("Not allowed.", status=403, mimetype="text/plain")
     page = callback_pages[key]

@@ -22,6 +22,7 @@ import logging
 from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
+import shapely
 from shapely import wkt as shapely_wkt
 from shapely.errors import ShapelyError
 from sqlalchemy import Engine, case, delete, func, insert, select, update
@@ -381,10 +382,21 @@ def _editable_draft(connection, actor: Actor, plan_id: int):
     return row
 
 
+# Longest text accepted in one field of a plan, in characters: about a printed
+# page, so the print view and the PDF stay quick to make.
+MAX_TEXT_CHARACTERS = 4000
+# Most vertices accepted in a priority's area; an area drawn by hand on the map
+# has tens to a few hundred.
+MAX_AREA_VERTICES = 5000
+# Most categories and responses in one priority.
+MAX_LIST_ITEMS = 100
+
+
 def check_priority(priority: Priority) -> None:
-    """Raise ``PlanError`` if a priority has an empty or invalid field."""
+    """Raise ``PlanError`` if a priority has an empty, invalid or oversized field."""
     if not priority.problem.strip():
         raise PlanError("problem statement is empty; say what the problem is.")
+    _check_sizes(priority)
     if priority.stage not in STAGES:
         raise PlanError(f"stage {priority.stage!r} is invalid; use one of {STAGES}.")
     if priority.area_source not in AREA_SOURCES:
@@ -402,6 +414,12 @@ def check_priority(priority: Priority) -> None:
         raise PlanError(
             f"area is a {area.geom_type}, not a polygon; pick an area on the map."
         )
+    vertices = shapely.get_num_coordinates(area)
+    if vertices > MAX_AREA_VERTICES:
+        raise PlanError(
+            f"area has {vertices:,} points; draw a simpler area with at most "
+            f"{MAX_AREA_VERTICES:,}."
+        )
     _check_when(priority)
     if not 0 < priority.target_percent <= 100:
         raise PlanError(
@@ -410,6 +428,43 @@ def check_priority(priority: Priority) -> None:
         )
     for response in priority.responses:
         _check_response(response)
+
+
+def _check_sizes(priority: Priority) -> None:
+    texts = {
+        "problem statement": priority.problem,
+        "offender notes": priority.offender_notes,
+        "victim notes": priority.victim_notes,
+        "place notes": priority.place_notes,
+    }
+    for response in priority.responses:
+        texts.update(
+            {
+                "response action": response.action,
+                "response owner": response.owner,
+                "response resources": response.resources,
+            }
+        )
+    for name, text in texts.items():
+        if len(text) > MAX_TEXT_CHARACTERS:
+            raise PlanError(
+                f"{name} has {len(text):,} characters; shorten it to at most "
+                f"{MAX_TEXT_CHARACTERS:,}."
+            )
+    for name, items in (
+        ("categories", priority.categories),
+        ("responses", priority.responses),
+    ):
+        if len(items) > MAX_LIST_ITEMS:
+            raise PlanError(
+                f"{len(items)} {name} in one priority; keep at most {MAX_LIST_ITEMS}."
+            )
+    # Reject a very long area before parsing it: a vertex written with full double
+    # precision, "-61.01234567890123 13.01234567890123, ", takes under 60 characters.
+    if len(priority.area_wkt) > MAX_AREA_VERTICES * 60:
+        raise PlanError(
+            f"area has more than {MAX_AREA_VERTICES:,} points; draw a simpler area."
+        )
 
 
 def _check_when(priority: Priority) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from data_access import action_plans as plans
@@ -30,6 +31,13 @@ AREA = (
 def places(engine):
     seed_places(engine)
     return engine
+
+
+def _polygon_with(vertices: int) -> str:
+    """Return the WKT of a polygon on a circle with ``vertices`` points in all."""
+    angles = np.linspace(0, 2 * np.pi, vertices - 1, endpoint=False)
+    ring = [f"{-61.0 + 0.01 * np.cos(a)} {14.0 + 0.01 * np.sin(a)}" for a in angles]
+    return "POLYGON ((" + ", ".join([*ring, ring[0]]) + "))"
 
 
 def _priority(**changes) -> plans.Priority:
@@ -193,6 +201,15 @@ def test_empty_plan_cannot_be_submitted(places):
         ({"hour_from": 24}, "hour_from 24 is invalid"),
         ({"responses": (plans.Response(""),)}, "has no action"),
         ({"responses": (plans.Response("x", patrol_minutes=0),)}, "patrol minutes 0"),
+        ({"problem": "x" * 4001}, "problem statement has 4,001 characters"),
+        ({"place_notes": "x" * 4001}, "place notes has 4,001 characters"),
+        (
+            {"responses": (plans.Response("x", resources="r" * 4001),)},
+            "response resources has 4,001",
+        ),
+        ({"categories": ("0501",) * 101}, "101 categories in one priority"),
+        ({"area_wkt": _polygon_with(5001)}, "area has 5,001 points"),
+        ({"area_wkt": "POLYGON ((" + "1" * 400_000 + "))"}, "more than 5,000 points"),
     ],
 )
 def test_invalid_priority_rejected(places, changes, message):
