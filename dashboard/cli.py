@@ -7,6 +7,13 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from sqlalchemy.exc import (
+    ArgumentError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
+
 from dashboard.config import ConfigError, Settings
 
 logger = logging.getLogger(__name__)
@@ -57,6 +64,28 @@ def _import_command_modules() -> None:
     import dashboard.user_commands  # noqa: F401
 
 
+def port_number(text: str) -> int:
+    """Return ``text`` as a TCP port number; for ``type=`` of argparse arguments."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port from 1 to 65535")
+    return port
+
+
+def positive_count(text: str) -> int:
+    """Return ``text`` as a whole number of at least 1, such as a worker count."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{count} is below 1")
+    return count
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``crimedash`` command line and return its exit status."""
     args = build_parser().parse_args(argv)
@@ -71,6 +100,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandError, ConfigError) as error:
         print(f"crimedash {args.command}: {error}", file=sys.stderr)
         return 2
+    except (NoSuchModuleError, OperationalError, InterfaceError) as error:
+        print(
+            f"crimedash {args.command}: the warehouse database could not be opened "
+            f"({_first_line(error)}); check CRIMEDASH_DATABASE_URL and that the "
+            "database server is running.",
+            file=sys.stderr,
+        )
+        return 2
+    except ArgumentError:
+        # After NoSuchModuleError, its subclass for a missing database driver.
+        # The message would repeat the URL, which may contain a password.
+        print(
+            f"crimedash {args.command}: CRIMEDASH_DATABASE_URL is not a valid "
+            "database URL; write it as dialect+driver://user@host/database, for "
+            "example postgresql+psycopg://crimedash@localhost/warehouse.",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as error:
+        print(f"crimedash {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"crimedash {args.command}: interrupted.", file=sys.stderr)
+        return 130
+
+
+def _first_line(error: Exception) -> str:
+    """Return the first line of an error's message, without SQLAlchemy's footer."""
+    message = str(getattr(error, "orig", None) or error)
+    return message.strip().splitlines()[0] if message.strip() else type(error).__name__
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.cli import subcommand
+from dashboard.cli import port_number, positive_count, subcommand
 from dashboard.config import GEODATA_DIR, Settings
 from data_access import users
 from data_access.demo import DEFAULT_SEED, GENERATOR_VERSION, build_demo_warehouse
@@ -196,7 +196,7 @@ def _secret_key(data_dir: Path) -> str:
 
 def _demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8050, help="TCP port")
+    parser.add_argument("--port", type=port_number, default=8050, help="TCP port")
     parser.add_argument(
         "--rebuild", action="store_true", help="build the demo warehouse again"
     )
@@ -211,7 +211,10 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=DEFAULT_SEED, help="seed of the generator"
     )
     parser.add_argument(
-        "--workers", type=int, default=1, help="number of gunicorn worker processes"
+        "--workers",
+        type=positive_count,
+        default=1,
+        help="number of gunicorn worker processes",
     )
 
 

@@ -13,7 +13,7 @@ import sys
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from dashboard.cli import CommandError, subcommand
+from dashboard.cli import CommandError, port_number, positive_count, subcommand
 from dashboard.config import Settings
 from data_access import audit, users
 from data_access.engine import make_engine
@@ -161,9 +161,12 @@ def _set_password(engine, args) -> int:
 
 def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8050, help="TCP port")
+    parser.add_argument("--port", type=port_number, default=8050, help="TCP port")
     parser.add_argument(
-        "--workers", type=int, default=2, help="number of gunicorn worker processes"
+        "--workers",
+        type=positive_count,
+        default=2,
+        help="number of gunicorn worker processes",
     )
 
 
