@@ -66,6 +66,13 @@ def ingest(args, settings) -> int:
 def _offences_arguments(parser) -> None:
     parser.add_argument("file", help="CSV correspondence table")
     parser.add_argument("--country", required=True, help="country code, e.g. LCA")
+    parser.add_argument(
+        "--encoding",
+        choices=("auto", "utf-8", "cp1252"),
+        default="auto",
+        help="text encoding of the file; auto reads UTF-8, else Windows-1252 "
+        "(default: auto)",
+    )
 
 
 @subcommand(
@@ -79,7 +86,9 @@ def ingest_offences(args, settings) -> int:
 
     count = _run_on_warehouse(
         settings,
-        lambda engine: import_correspondence(engine, args.file, args.country),
+        lambda engine: import_correspondence(
+            engine, args.file, args.country, args.encoding
+        ),
         IngestError,
     )
     print(f"Imported {count} offence codes for {args.country}.")

@@ -6,7 +6,12 @@ rollups. ``import_correspondence`` loads a country's offence-code table.
 """
 
 from data_access.ingest.correspondence import import_correspondence
-from data_access.ingest.errors import CorrespondenceError, IngestError, SourceMapError
+from data_access.ingest.errors import (
+    CorrespondenceError,
+    IngestError,
+    SourceMapError,
+    UnreadableFileError,
+)
 from data_access.ingest.pipeline import ingest_file
 from data_access.ingest.report import ImportReport
 
@@ -15,6 +20,7 @@ __all__ = [
     "ImportReport",
     "IngestError",
     "SourceMapError",
+    "UnreadableFileError",
     "import_correspondence",
     "ingest_file",
 ]

@@ -10,8 +10,16 @@ import pandas as pd
 from sqlalchemy import Engine, delete, insert, select
 
 from data_access.cache import bump_generation
-from data_access.ingest.errors import CorrespondenceError, IngestError
-from data_access.ingest.prepare import Correspondence
+from data_access.ingest.errors import (
+    CorrespondenceError,
+    IngestError,
+    display_value,
+)
+from data_access.ingest.prepare import (
+    MAX_CELL_LENGTH,
+    MAX_CODE_LENGTH,
+    Correspondence,
+)
 from data_access.ingest.reading import ROW_NUMBER, read_export
 from data_access.ingest.remap import remap_country
 from data_access.schema import country, iccs_category, offence_code
@@ -34,14 +42,30 @@ def import_correspondence(
     Every row is checked against the ICCS list first: an unknown ICCS code, a code
     of the wrong length, a duplicate national code or an invalid status is an error
     naming the row, and then nothing is imported. Returns the number of rows.
+
+    Raises
+    ------
+    IngestError
+        If the file cannot be read, lacks a required column or has no rows; a
+        table without rows would delete the country's whole mapping.
+    CorrespondenceError
+        If any row is invalid.
     """
     path = Path(path)
-    frame = read_export(path, encoding=encoding)
+    frame = read_export(
+        path, encoding=encoding, encoding_hint="pass --encoding to ingest-offences"
+    )
     missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
     if missing:
         raise IngestError(
             f"{path}: missing column(s) {missing}; a correspondence table needs "
             f"{list(REQUIRED_COLUMNS)} and may have description, valid_from, valid_to."
+        )
+    if frame.empty:
+        raise IngestError(
+            f"{path}: the table has a header but no rows. Importing it would "
+            f"delete every offence code of {country_code!r}; add the rows and "
+            "import it again. Nothing was changed."
         )
     with engine.connect() as connection:
         _check_country(connection, path, country_code)
@@ -92,8 +116,9 @@ def _validate(frame: pd.DataFrame, known: set[str]) -> tuple[list[dict], list[st
         row, row_problems = _validate_row(record, known)
         key = (row["national_code"], str(row["valid_from"]))
         if key in seen:
+            national = display_value(row["national_code"], 60)
             row_problems.append(
-                f"national_code {row['national_code']!r} duplicates row {seen[key]}"
+                f"national_code {national!r} duplicates row {seen[key]}"
             )
         seen.setdefault(key, row_number)
         problems.extend(f"row {row_number}: {problem}" for problem in row_problems)
@@ -102,14 +127,20 @@ def _validate(frame: pd.DataFrame, known: set[str]) -> tuple[list[dict], list[st
 
 
 def _validate_row(record: dict, known: set[str]) -> tuple[dict, list[str]]:
-    problems = []
+    problems = _unsafe_cells(record)
     national = str(record["national_code"]).strip()
     iccs = str(record["iccs_code"]).strip()
     status = str(record["status"]).strip().lower()
     if not national:
         problems.append("national_code is empty")
+    if len(national) > MAX_CODE_LENGTH:
+        problems.append(
+            f"national_code is longer than {MAX_CODE_LENGTH} characters "
+            f"({len(national)})"
+        )
     if status not in STATUSES:
-        problems.append(f"status {status!r} is invalid; use one of {list(STATUSES)}")
+        shown = display_value(status, 60)
+        problems.append(f"status {shown!r} is invalid; use one of {list(STATUSES)}")
     if status == "mapped":
         problems.extend(_iccs_problems(iccs, known))
     elif iccs:
@@ -130,12 +161,27 @@ def _validate_row(record: dict, known: set[str]) -> tuple[dict, list[str]]:
     return row, problems
 
 
+def _unsafe_cells(record: dict) -> list[str]:
+    """Return a problem for each cell with a NUL byte or longer than the limit."""
+    problems = []
+    for column, value in record.items():
+        text = str(value)
+        if "\x00" in text:
+            problems.append(f"{column} contains a NUL byte; export the file again")
+        if len(text) > MAX_CELL_LENGTH:
+            problems.append(
+                f"{column} is longer than {MAX_CELL_LENGTH} characters ({len(text)})"
+            )
+    return problems
+
+
 def _iccs_problems(code: str, known: set[str]) -> list[str]:
     if not code:
         return ["iccs_code is empty but status is 'mapped'"]
     if not code.isdigit() or len(code) not in _ICCS_CODE_LENGTHS:
+        shown = display_value(code, 60)
         return [
-            f"iccs_code {code!r} has the wrong form; an ICCS code has 2, 4, 5 or 6 "
+            f"iccs_code {shown!r} has the wrong form; an ICCS code has 2, 4, 5 or 6 "
             "digits, with its leading zero"
         ]
     if code not in known:
@@ -150,7 +196,8 @@ def _date(value, name: str) -> tuple[dt.date | None, str | None]:
     try:
         return dt.date.fromisoformat(text), None
     except ValueError:
-        return None, f"{name} {text!r} is not an ISO date (YYYY-MM-DD)"
+        shown = display_value(text, 60)
+        return None, f"{name} {shown!r} is not an ISO date (YYYY-MM-DD)"
 
 
 def load_correspondence(connection, country_code: str) -> Correspondence:

@@ -23,3 +23,21 @@ class CorrespondenceError(IngestError):
             f"{file_name}: {len(problems)} invalid row(s); fix them and import the "
             f"table again. Nothing was imported.\n{listed}{tail}"
         )
+
+
+class UnreadableFileError(IngestError):
+    """An export or table cannot be read in the format its name or map declares."""
+
+
+# Values longer than this are cut in messages, the report and the quarantine table.
+MAX_SHOWN_LENGTH = 200
+
+
+def display_value(value: object, limit: int = MAX_SHOWN_LENGTH) -> str:
+    """Return ``value`` as text safe to print and store: NUL bytes shown as ``\\x00``
+    and text longer than ``limit`` cut, with its full length noted.
+    """
+    text = str(value).replace("\x00", "\\x00")
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text)} characters)"

@@ -14,13 +14,13 @@ from sqlalchemy import Engine, insert, select, update
 
 from data_access.cache import bump_generation
 from data_access.ingest.correspondence import iccs_identity, load_correspondence
-from data_access.ingest.errors import IngestError
+from data_access.ingest.errors import IngestError, display_value
 from data_access.ingest.prepare import (
     Prepared,
     Problem,
     prepare_export,
 )
-from data_access.ingest.reading import read_export
+from data_access.ingest.reading import ExportTable, read_table
 from data_access.ingest.report import ImportReport
 from data_access.ingest.rollups import rebuild_rollups
 from data_access.ingest.source_map import SourceMap, load_source_map
@@ -58,16 +58,18 @@ def ingest_file(
     """
     data_path = Path(data_path)
     source_map = load_source_map(source_map_path)
-    frame = read_export(
+    table = read_table(
         data_path,
         source_map.format,
         source_map.encoding,
         source_map.delimiter,
         source_map.sheet,
     )
+    frame = table.frame
     _check_columns(data_path, source_map, frame)
     timezone = _timezone(engine, source_map)
     with engine.connect() as connection:
+        _check_station_areas(connection, source_map)
         if source_map.offence_code_system == "iccs":
             correspondence = iccs_identity(connection)
         else:
@@ -77,7 +79,10 @@ def ingest_file(
         ".xlsx",
         ".xlsm",
     )
-    prepared = prepare_export(frame, source_map, timezone, correspondence, now, excel)
+    prepared = prepare_export(
+        frame, source_map, timezone, correspondence, now, excel, table.may_contain_nul
+    )
+    _add_malformed_rows(prepared, table)
 
     report = ImportReport(file_name=str(data_path))
     with engine.begin() as connection:
@@ -111,6 +116,36 @@ def _check_columns(path: Path, source_map: SourceMap, frame: pd.DataFrame) -> No
         )
 
 
+def _add_malformed_rows(prepared: Prepared, table: ExportTable) -> None:
+    """Quarantine the rows the reader could not align with the header."""
+    for row in table.malformed:
+        prepared.problems.append(
+            Problem(
+                row.row_number,
+                "(whole row)",
+                display_value(row.text),
+                f"{row.field_count} fields, header has {table.header_width}; quote "
+                "the cells that hold the delimiter",
+            )
+        )
+    prepared.rows_read += len(table.malformed)
+
+
+def _check_station_areas(connection, source_map: SourceMap) -> None:
+    """Reject station mode point for a country whose stations have no areas."""
+    if source_map.station.mode != "point":
+        return
+    stations = load_stations(connection, source_map.country)
+    if stations["area_wkt"].notna().any():
+        return
+    raise IngestError(
+        f"{source_map.path}: [station] mode 'point' finds each row's station from "
+        f"the station areas, but the stations of {source_map.country!r} have no "
+        "areas. Load them with `crimedash load-geography`, or use mode 'column' "
+        "or 'fixed'; nothing was imported."
+    )
+
+
 def _timezone(engine: Engine, source_map: SourceMap) -> str:
     with engine.connect() as connection:
         zone = connection.scalar(
@@ -119,11 +154,21 @@ def _timezone(engine: Engine, source_map: SourceMap) -> str:
     if zone:
         return zone
     zone = source_map.jurisdiction.get("timezone")
-    if not zone or not source_map.jurisdiction.get("name"):
+    if not source_map.jurisdiction:
         raise IngestError(
             f"{source_map.path}: country {source_map.country!r} is not in the "
             "warehouse. Add a [jurisdiction] table with its name and IANA time zone "
             "to the source map; nothing was imported."
+        )
+    missing = [
+        key for key in ("name", "timezone") if not source_map.jurisdiction.get(key)
+    ]
+    if missing:
+        raise IngestError(
+            f"{source_map.path}: country {source_map.country!r} is not in the "
+            f"warehouse, and the [jurisdiction] table lacks {' and '.join(missing)}. "
+            "Set name to the country's name and timezone to its IANA time zone, "
+            "such as 'America/St_Lucia'; nothing was imported."
         )
     try:
         ZoneInfo(zone)
@@ -243,7 +288,7 @@ def _reject_unknown_stations(source_map, prepared: Prepared, unknown) -> None:
             Problem(
                 int(row_number),
                 column,
-                str(code),
+                display_value(code),
                 "unknown station code; add the station to the warehouse or fix "
                 "the code",
             )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from data_access.ingest.errors import display_value
 from data_access.ingest.parsing import (
     MAX_AGE,
     SEX_CODES,
@@ -29,6 +30,14 @@ from data_access.schema import EXCLUDED, UNMAPPED
 
 # A date more than this far in the future is a typing error, not a crime to come.
 FUTURE_TOLERANCE = pd.Timedelta(days=1)
+# Dates before this are typing errors: no records system holds crimes that old.
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+
+# Longest identifier (source id, station code, one offence code) and longest cell
+# accepted. Longer values are typing or export errors. PostgreSQL rejects index
+# entries over about 2.7 kB, so identifiers must stay well below that.
+MAX_CODE_LENGTH = 200
+MAX_CELL_LENGTH = 10_000
 
 RELATIONSHIPS = {
     "intimate partner": "intimate_partner",
@@ -117,9 +126,8 @@ class _Rows:
         reasons = reason[mask] if isinstance(reason, pd.Series) else None
         for index, row_number in rows.items():
             text = reasons[index] if reasons is not None else reason
-            self.problems.append(
-                Problem(int(row_number), column, str(values[index]), text)
-            )
+            value = display_value(values[index])
+            self.problems.append(Problem(int(row_number), column, value, text))
         self.bad |= mask
 
 
@@ -130,16 +138,21 @@ def prepare_export(
     correspondence: Correspondence,
     now: pd.Timestamp,
     excel_serials: bool,
+    check_nul: bool = True,
 ) -> Prepared:
     """Validate an export frame and return its incidents, offences and people.
 
     ``timezone`` is the country's IANA time zone; ``now`` is the local time of the
-    import, used to reject dates in the future.
+    import, used to reject dates in the future. ``check_nul=False`` skips the
+    search for NUL bytes, for a file already known to have none.
     """
     rows = _Rows(frame, source_map)
     incidents = pd.DataFrame(index=frame.index)
     incidents["row_number"] = frame[ROW_NUMBER]
 
+    if check_nul:
+        _reject_nul_bytes(rows)
+    _reject_long_cells(rows)
     _add_times(rows, incidents, timezone, now, excel_serials)
     _add_coordinates(rows, incidents)
     _add_text_fields(rows, incidents)
@@ -170,7 +183,78 @@ def prepare_export(
     )
 
 
-def _parse_when(rows, prefix, timezone, excel_serials) -> tuple[pd.Series, pd.Series]:
+def _reject_nul_bytes(rows) -> None:
+    """Reject rows with a NUL byte in any cell: PostgreSQL cannot store one."""
+    for column in rows.frame.columns:
+        if column == ROW_NUMBER:
+            continue
+        cells = rows.frame[column].astype(str)
+        has_nul = cells.str.contains("\x00", regex=False)
+        rows.reject_column(
+            column, has_nul, "the cell contains a NUL byte; export the file again"
+        )
+
+
+def _mapped_columns(source_map: SourceMap) -> dict[str, str]:
+    """Return the file columns the source map reads, each with its field name."""
+    named = {column: name for name, column in source_map.columns.items()}
+    if source_map.station.column:
+        named[source_map.station.column] = "station"
+    return named
+
+
+def _reject_long_cells(rows) -> None:
+    """Reject rows whose identifiers or cells are longer than the limits."""
+    identifiers = {"source_id", "station"}
+    for column, name in _mapped_columns(rows.map).items():
+        if column not in rows.frame:
+            continue
+        lengths = rows.frame[column].astype(str).str.len()
+        limit = MAX_CODE_LENGTH if name in identifiers else MAX_CELL_LENGTH
+        reason = (
+            f"{name} is longer than {limit} characters; check the column and the export"
+        )
+        rows.reject_column(column, lengths > limit, reason)
+        if name == "offence_codes":
+            _reject_long_codes(rows, column, lengths)
+
+
+def _reject_long_codes(rows, column: str, lengths: pd.Series) -> None:
+    """Reject rows with one offence code longer than ``MAX_CODE_LENGTH``."""
+    candidates = rows.frame.loc[lengths > MAX_CODE_LENGTH, column].astype(str)
+    if candidates.empty:
+        return
+    codes = candidates.str.split(rows.map.list_separator, regex=False).explode()
+    long_rows = set(codes[codes.str.strip().str.len() > MAX_CODE_LENGTH].index)
+    mask = pd.Series(rows.frame.index.isin(long_rows), index=rows.frame.index)
+    rows.reject_column(
+        column,
+        mask,
+        f"an offence code is longer than {MAX_CODE_LENGTH} characters; check the "
+        "column and the list separator",
+    )
+
+
+def _reject_implausible_dates(rows, field_name, values, now) -> None:
+    """Reject dates before 1900 or after the end of next year.
+
+    Occurrence dates are checked against ``now`` in ``_add_times`` instead of
+    against the end of next year.
+    """
+    latest = pd.Timestamp(year=now.year + 2, month=1, day=1)
+    too_early = values.notna() & (values < EARLIEST_DATE)
+    rows.reject(field_name, too_early, "the date is before 1900; check the year")
+    if field_name in ("occurred_from", "occurred_date"):
+        return
+    too_late = values.notna() & (values >= latest)
+    rows.reject(
+        field_name, too_late, f"the date is after {latest.year - 1}; check the year"
+    )
+
+
+def _parse_when(
+    rows, prefix, timezone, excel_serials, now
+) -> tuple[pd.Series, pd.Series]:
     """Parse one time field, given as one column or as a date and a time column."""
     single = "occurred_from" if prefix == "occurred" else f"{prefix}_at"
     if prefix == "occurred_to":
@@ -179,6 +263,7 @@ def _parse_when(rows, prefix, timezone, excel_serials) -> tuple[pd.Series, pd.Se
     if cells is not None:
         parsed = parse_datetimes(cells, rows.map.date_order, timezone, excel_serials)
         rows.reject(single, parsed.bad, parsed.reasons)
+        _reject_implausible_dates(rows, single, parsed.values, now)
         return parsed.values, parsed.precision
 
     date_cells = rows.cells(f"{prefix}_date")
@@ -187,6 +272,7 @@ def _parse_when(rows, prefix, timezone, excel_serials) -> tuple[pd.Series, pd.Se
         return empty, pd.Series("", index=rows.frame.index)
     parsed = parse_datetimes(date_cells, rows.map.date_order, timezone, excel_serials)
     rows.reject(f"{prefix}_date", parsed.bad, parsed.reasons)
+    _reject_implausible_dates(rows, f"{prefix}_date", parsed.values, now)
     values, precision = parsed.values, parsed.precision
 
     time_cells = rows.cells(f"{prefix}_time")
@@ -216,21 +302,21 @@ def _window_end(start: pd.Series, precision: pd.Series) -> pd.Series:
 
 
 def _add_times(rows, incidents, timezone, now, excel_serials) -> None:
-    start, precision = _parse_when(rows, "occurred", timezone, excel_serials)
+    start, precision = _parse_when(rows, "occurred", timezone, excel_serials, now)
     occurred_field = (
         "occurred_from" if rows.map.column("occurred_from") else ("occurred_date")
     )
     missing = rows.cells(occurred_field) == ""
     rows.reject(occurred_field, missing, "the occurrence date is missing")
 
-    end, _ = _parse_when(rows, "occurred_to", timezone, excel_serials)
+    end, _ = _parse_when(rows, "occurred_to", timezone, excel_serials, now)
     end = end.where(end.notna(), _window_end(start, precision))
     reversed_window = end.notna() & start.notna() & (end < start)
     rows.reject("occurred_to", reversed_window, "ends before the occurrence starts")
 
-    reported, _ = _parse_when(rows, "reported", timezone, excel_serials)
-    recorded, _ = _parse_when(rows, "recorded", timezone, excel_serials)
-    modified, _ = _parse_when(rows, "last_modified", timezone, excel_serials)
+    reported, _ = _parse_when(rows, "reported", timezone, excel_serials, now)
+    recorded, _ = _parse_when(rows, "recorded", timezone, excel_serials, now)
+    modified, _ = _parse_when(rows, "last_modified", timezone, excel_serials, now)
     future = start > now + FUTURE_TOLERANCE
     rows.reject(occurred_field, future, "the occurrence date is in the future")
 

@@ -12,14 +12,37 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from data_access.ingest.errors import IngestError
+from data_access.ingest.errors import IngestError, UnreadableFileError
 
 ROW_NUMBER = "__row__"
 _ZERO_FORMAT = re.compile(r"^0+$")
+_HEADER_SLICE = 1_000_000
+
+
+@dataclass
+class MalformedRow:
+    """A CSV row with more fields than the header, left out of the frame."""
+
+    row_number: int
+    field_count: int
+    text: str
+
+
+@dataclass
+class ExportTable:
+    """The rows of an export as text, and the rows that could not be aligned."""
+
+    frame: pd.DataFrame
+    malformed: list[MalformedRow] = field(default_factory=list)
+    header_width: int = 0
+    may_contain_nul: bool = True
 
 
 def read_export(
@@ -28,41 +51,98 @@ def read_export(
     encoding: str = "auto",
     delimiter: str = ",",
     sheet: str | None = None,
+    encoding_hint: str = "set encoding in the source map",
 ) -> pd.DataFrame:
     """Return the rows of a CSV or Excel export as text, with their row numbers.
 
-    The column ``__row__`` holds each row's number as a spreadsheet shows it: the
-    header is row 1, so the first data row is row 2.
+    Like ``read_table``, but a row with more fields than the header is an error
+    for the whole file.
 
     Raises
     ------
     IngestError
-        If the file is missing, empty or cannot be decoded; the message names the
-        file and what to do.
+        If the file cannot be read, or a row has more fields than the header.
+    """
+    table = read_table(path, file_format, encoding, delimiter, sheet, encoding_hint)
+    if table.malformed:
+        listed = "; ".join(
+            f"row {row.row_number}: {row.field_count} fields"
+            for row in table.malformed[:10]
+        )
+        raise IngestError(
+            f"{path}: {len(table.malformed)} row(s) have more fields than the "
+            f"header ({table.header_width}): {listed}. Quote the cells that hold "
+            "the delimiter, or remove the extra fields; nothing was imported."
+        )
+    return table.frame
+
+
+def read_table(
+    path: Path,
+    file_format: str | None = None,
+    encoding: str = "auto",
+    delimiter: str = ",",
+    sheet: str | None = None,
+    encoding_hint: str = "set encoding in the source map",
+) -> ExportTable:
+    """Read the rows of a CSV or Excel export as text, with their row numbers.
+
+    The column ``__row__`` holds each row's number as a spreadsheet shows it: the
+    header is row 1, so the first data row is row 2. A CSV row with more fields
+    than the header is left out of the frame and listed in ``malformed``.
+
+    Raises
+    ------
+    IngestError
+        If the file is missing, empty or cannot be decoded, or its header names a
+        column twice; the message names the file and what to do.
+    UnreadableFileError
+        If the file is not in the format its name or ``file_format`` declares.
     """
     path = Path(path)
     if not path.is_file():
         raise IngestError(f"{path}: file not found.")
     file_format = file_format or _format_from_suffix(path)
     if file_format == "excel":
-        frame = _read_excel(path, sheet)
+        table = ExportTable(_read_excel(path, sheet))
     else:
-        frame = _read_csv(path, encoding, delimiter)
+        table = _read_csv(path, encoding, delimiter, encoding_hint)
+    frame = table.frame
     if frame.empty and len(frame.columns) == 0:
         raise IngestError(f"{path}: the file has no header row.")
-    frame[ROW_NUMBER] = range(2, len(frame) + 2)
-    return frame
+    _check_duplicate_columns(path, list(frame.columns))
+    table.header_width = len(frame.columns.drop(ROW_NUMBER, errors="ignore"))
+    if ROW_NUMBER not in frame.columns:
+        frame[ROW_NUMBER] = range(2, len(frame) + 2)
+    return table
+
+
+def _check_duplicate_columns(path: Path, columns: list[str]) -> None:
+    counts = Counter(columns)
+    repeated = [column for column, count in counts.items() if count > 1]
+    if repeated:
+        raise IngestError(
+            f"{path}: the header names column(s) {repeated} more than once, so "
+            "the import cannot tell which to read. Rename or remove the repeated "
+            "columns; nothing was imported."
+        )
 
 
 def _format_from_suffix(path: Path) -> str:
     return "excel" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
 
 
-def decode_text(path: Path, data: bytes, encoding: str) -> str:
+def decode_text(
+    path: Path,
+    data: bytes,
+    encoding: str,
+    hint: str = "set encoding in the source map",
+) -> str:
     """Decode an export's bytes, dropping a UTF-8 byte-order mark.
 
     With ``encoding="auto"`` the bytes are read as UTF-8 when they are valid UTF-8,
-    and as Windows-1252 otherwise.
+    and as Windows-1252 otherwise. ``hint`` tells the user where to set the
+    encoding.
     """
     candidates = ("utf-8-sig", "cp1252") if encoding == "auto" else (encoding,)
     for candidate in candidates:
@@ -75,14 +155,16 @@ def decode_text(path: Path, data: bytes, encoding: str) -> str:
     raise IngestError(
         f"{path}: cannot decode the file as {' or '.join(candidates)} (byte "
         f"{data[position : position + 1]!r} at offset {position}). Export it again "
-        "as UTF-8, or set encoding in the source map."
+        f"as UTF-8, or {hint}."
     )
 
 
-def _read_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame:
-    text = decode_text(path, path.read_bytes(), encoding)
+def _read_csv(path: Path, encoding: str, delimiter: str, hint: str) -> ExportTable:
+    text = decode_text(path, path.read_bytes(), encoding, hint)
     if not text.strip():
         raise IngestError(f"{path}: the file is empty.")
+    header = _csv_header(path, text, delimiter)
+    _check_duplicate_columns(path, header)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -92,13 +174,72 @@ def _read_csv(path: Path, encoding: str, delimiter: str) -> pd.DataFrame:
             na_filter=False,
             skipinitialspace=False,
         )
-    except (pd.errors.ParserError, csv.Error) as error:
-        raise IngestError(
-            f"{path}: not a readable CSV file ({error}). Check the delimiter in "
-            "the source map."
-        ) from None
+    except pd.errors.ParserError as error:
+        if "fields in line" not in str(error):
+            raise _unreadable_csv(path, error) from None
+        frame = None
+    except csv.Error as error:
+        raise _unreadable_csv(path, error) from None
+    # pandas takes the extra leading fields of a long first row as an index, and
+    # raises on a long later row: both mean some row has more fields than the
+    # header, so the file is read again row by row.
+    if frame is None or not isinstance(frame.index, pd.RangeIndex):
+        return _read_csv_by_row(path, text, delimiter, header)
     frame.columns = [str(column).strip() for column in frame.columns]
-    return frame
+    return ExportTable(frame, may_contain_nul="\x00" in text)
+
+
+def _unreadable_csv(path: Path, error: Exception) -> IngestError:
+    return UnreadableFileError(
+        f"{path}: not a readable CSV file ({error}). Check the delimiter in "
+        "the source map and that every quoted cell is closed."
+    )
+
+
+def _csv_header(path: Path, text: str, delimiter: str) -> list[str]:
+    """Return the header's column names, named as pandas names them."""
+    try:
+        # A header is far shorter than this slice, which spares copying the file.
+        start = io.StringIO(text[:_HEADER_SLICE])
+        first = next((row for row in csv.reader(start, delimiter=delimiter) if row), [])
+    except csv.Error as error:
+        raise _unreadable_csv(path, error) from None
+    return [
+        column.strip() or f"Unnamed: {position}"
+        for position, column in enumerate(first)
+    ]
+
+
+def _read_csv_by_row(
+    path: Path, text: str, delimiter: str, header: list[str]
+) -> ExportTable:
+    """Read a CSV file whose rows do not all fit its header, with the csv module.
+
+    Rows with more fields than the header go to ``malformed``; shorter rows are
+    padded with empty cells, as pandas pads them. Blank lines are skipped and not
+    counted, so row numbers match those of a file read by pandas.
+    """
+    width = len(header)
+    body, numbers, malformed = [], [], []
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        next(row for row in reader if row)
+        row_number = 1
+        for record in reader:
+            if not record:
+                continue
+            row_number += 1
+            if len(record) > width:
+                line = delimiter.join(record)
+                malformed.append(MalformedRow(row_number, len(record), line))
+                continue
+            body.append(record + [""] * (width - len(record)))
+            numbers.append(row_number)
+    except csv.Error as error:
+        raise _unreadable_csv(path, error) from None
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame[ROW_NUMBER] = numbers
+    return ExportTable(frame, malformed)
 
 
 def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
@@ -107,8 +248,18 @@ def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
-        raise IngestError(f"{path}: not a readable Excel file ({error}).") from None
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        OSError,
+        KeyError,
+        ValueError,
+    ) as error:
+        raise UnreadableFileError(
+            f"{path}: not a readable Excel file ({error}). If it is a CSV file, "
+            'rename it to .csv or set format = "csv" in the source map; if it is '
+            "an Excel file, save it again as .xlsx."
+        ) from None
     try:
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     except KeyError:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from data_access.ingest.errors import display_value
+
 
 @dataclass
 class ImportReport:
@@ -43,7 +45,7 @@ class ImportReport:
             f"{len(self.unmapped_codes)}"
         )
         for code, count in sorted(self.unmapped_codes.items())[:30]:
-            lines.append(f"    {code!r}: {count} offence(s)")
+            lines.append(f"    {display_value(code, 60)!r}: {count} offence(s)")
         if self.rejected:
             lines.append(
                 "Rejected rows are in the quarantine table with their row number, "

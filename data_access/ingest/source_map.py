@@ -5,6 +5,7 @@ The format is documented in ``docs/source-map.md``.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,31 @@ DATE_ORDERS = ("day_first", "month_first", "year_first")
 ENCODINGS = ("auto", "utf-8", "cp1252")
 STATION_MODES = ("column", "fixed", "point")
 FORMATS = ("csv", "excel")
+
+# The settings of each table and the TOML type each one takes.
+TOP_LEVEL_KEYS = {
+    "name": str,
+    "country": str,
+    "format": str,
+    "encoding": str,
+    "delimiter": str,
+    "sheet": str,
+    "date_order": str,
+    "list_separator": str,
+    "offence_code_system": str,
+    "jurisdiction": dict,
+    "station": dict,
+    "columns": dict,
+}
+STATION_KEYS = {
+    "mode": str,
+    "column": str,
+    "code": str,
+    "create_missing": bool,
+    "name_template": str,
+}
+JURISDICTION_KEYS = {"name": str, "timezone": str}
+_TYPE_NAMES = {str: "text in quotes", bool: "true or false", dict: "a table"}
 
 
 @dataclass(frozen=True)
@@ -101,20 +127,59 @@ def _build(path: Path, raw: dict) -> SourceMap:
     def fail(message: str):
         raise SourceMapError(f"{path}: {message}")
 
+    _check_keys(raw, TOP_LEVEL_KEYS, "the top level", fail)
     country = raw.get("country")
-    if not isinstance(country, str) or not country:
+    if country is None:
         fail("'country' is missing; set it to the country's ISO code, e.g. 'LCA'.")
+    if not country:
+        fail("'country' is empty; set it to the country's ISO code, e.g. 'LCA'.")
     columns = raw.get("columns")
-    if not isinstance(columns, dict) or not columns:
+    if not columns:
         fail("the [columns] table is missing; see docs/source-map.md.")
-    unknown = sorted(set(columns) - set(FIELDS))
-    if unknown:
-        fail(f"unknown field(s) {unknown} in [columns]; allowed: {list(FIELDS)}.")
+    _check_keys(columns, dict.fromkeys(FIELDS, str), "[columns]", fail)
     if "offence_codes" not in columns:
         fail("[columns] must name the 'offence_codes' column.")
     if "occurred_from" not in columns and "occurred_date" not in columns:
         fail("[columns] must name 'occurred_from' or 'occurred_date'.")
+    _check_options(raw, fail)
+    jurisdiction = raw.get("jurisdiction", {})
+    _check_keys(jurisdiction, JURISDICTION_KEYS, "[jurisdiction]", fail)
 
+    return SourceMap(
+        path=path,
+        name=raw.get("name", path.stem),
+        country=country,
+        columns=dict(columns),
+        station=_station_rule(raw.get("station"), fail),
+        format=raw.get("format"),
+        encoding=raw.get("encoding", "auto"),
+        delimiter=raw.get("delimiter", ","),
+        sheet=raw.get("sheet"),
+        date_order=raw.get("date_order", "year_first"),
+        list_separator=raw.get("list_separator", ";"),
+        offence_code_system=raw.get("offence_code_system", "national"),
+        jurisdiction=dict(jurisdiction),
+    )
+
+
+def _check_keys(table: dict, allowed: dict[str, type], where: str, fail) -> None:
+    """Reject keys ``table`` may not hold and values of the wrong TOML type."""
+    for key, value in table.items():
+        if key not in allowed:
+            close = difflib.get_close_matches(key, list(allowed), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            fail(
+                f"unknown setting {key!r} in {where}; {hint}allowed: {sorted(allowed)}."
+            )
+        expected = allowed[key]
+        if type(value) is not expected:
+            fail(
+                f"{key} = {value!r} in {where} has the wrong type; it must be "
+                f"{_TYPE_NAMES[expected]}."
+            )
+
+
+def _check_options(raw: dict, fail) -> None:
     options = {
         "format": (raw.get("format"), FORMATS + (None,)),
         "encoding": (raw.get("encoding", "auto"), ENCODINGS),
@@ -127,27 +192,19 @@ def _build(path: Path, raw: dict) -> SourceMap:
     for name, (value, allowed) in options.items():
         if value not in allowed:
             fail(f"{name}={value!r} is invalid; use one of {list(allowed)}.")
-
-    return SourceMap(
-        path=path,
-        name=str(raw.get("name", path.stem)),
-        country=country,
-        columns={key: str(value) for key, value in columns.items()},
-        station=_station_rule(raw.get("station"), fail),
-        format=raw.get("format"),
-        encoding=raw.get("encoding", "auto"),
-        delimiter=str(raw.get("delimiter", ",")),
-        sheet=raw.get("sheet"),
-        date_order=raw.get("date_order", "year_first"),
-        list_separator=str(raw.get("list_separator", ";")),
-        offence_code_system=raw.get("offence_code_system", "national"),
-        jurisdiction=dict(raw.get("jurisdiction", {})),
-    )
+    for name in ("delimiter", "list_separator"):
+        value = raw.get(name)
+        if value is not None and (len(value) != 1 or value in "\r\n\"'"):
+            fail(
+                f"{name}={value!r} is invalid; it must be one character other than a "
+                "quote or a line break, such as ',' or ';'."
+            )
 
 
 def _station_rule(raw, fail) -> StationRule:
     if not isinstance(raw, dict):
         fail("the [station] table is missing; set mode to column, fixed or point.")
+    _check_keys(raw, STATION_KEYS, "[station]", fail)
     mode = raw.get("mode")
     if mode not in STATION_MODES:
         fail(f"[station] mode={mode!r} is invalid; use one of {list(STATION_MODES)}.")
@@ -158,7 +215,7 @@ def _station_rule(raw, fail) -> StationRule:
     return StationRule(
         mode=mode,
         column=raw.get("column"),
-        code=None if raw.get("code") is None else str(raw["code"]),
-        create_missing=bool(raw.get("create_missing", False)),
-        name_template=str(raw.get("name_template", "Station {code}")),
+        code=raw.get("code"),
+        create_missing=raw.get("create_missing", False),
+        name_template=raw.get("name_template", "Station {code}"),
     )

@@ -118,3 +118,72 @@ def test_load_geography_missing_folder(monkeypatch, capsys, database_url, tmp_pa
     assert status == 2
     assert "none" in error
     assert "Traceback" not in error
+
+
+def test_header_only_correspondence_exits(monkeypatch, capsys, database_url, tmp_path):
+    table = tmp_path / "codes.csv"
+    table.write_text("national_code,iccs_code,status\n")
+    status = run(
+        monkeypatch, database_url, "ingest-offences", str(table), "--country", "LCA"
+    )
+    captured = capsys.readouterr()
+
+    assert status == 2
+    assert "codes.csv: the table has a header but no rows" in captured.err
+    assert "Nothing was changed." in captured.err
+    assert "Imported" not in captured.out
+
+
+def test_correspondence_encoding_option(monkeypatch, capsys, database_url, tmp_path):
+    table = tmp_path / "codes.csv"
+    body = (
+        "national_code,description,iccs_code,status\nA,Vol à main armée,0101,mapped\n"
+    )
+    table.write_bytes(body.encode("cp1252"))
+
+    wrong = run(
+        monkeypatch,
+        database_url,
+        "ingest-offences",
+        str(table),
+        "--country",
+        "LCA",
+        "--encoding",
+        "utf-8",
+    )
+    error = capsys.readouterr().err
+    right = run(
+        monkeypatch,
+        database_url,
+        "ingest-offences",
+        str(table),
+        "--country",
+        "LCA",
+        "--encoding",
+        "cp1252",
+    )
+    output = capsys.readouterr().out
+
+    assert wrong == 2
+    assert "pass --encoding to ingest-offences" in error
+    assert "source map" not in error
+    assert right == 0
+    assert "Imported 1 offence codes for LCA." in output
+
+
+def test_csv_named_xlsx_exits_with_message(monkeypatch, capsys, database_url, tmp_path):
+    data = tmp_path / "street.xlsx"
+    data.write_bytes((EXAMPLES / "leeds" / "street.csv").read_bytes())
+    status = run(
+        monkeypatch,
+        database_url,
+        "ingest",
+        str(data),
+        "--source",
+        str(EXAMPLES / "leeds" / "source.toml"),
+    )
+    error = capsys.readouterr().err
+
+    assert status == 2
+    assert "street.xlsx: not a readable Excel file" in error
+    assert "Traceback" not in error

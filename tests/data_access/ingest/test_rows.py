@@ -318,7 +318,7 @@ def test_unknown_country_needs_jurisdiction(engine, tmp_path):
         (
             'country = "LCA"\n[station]\nmode = "point"\n[columns]\n'
             'occurred_from = "a"\noffence = "b"\n',
-            r"unknown field\(s\) \['offence'\]",
+            r"unknown setting 'offence' in \[columns\]; did you mean 'offence_codes'",
         ),
     ],
     ids=["toml", "no-columns", "station-mode", "date-order", "unknown-field"],

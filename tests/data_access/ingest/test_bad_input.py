@@ -1,0 +1,322 @@
+"""Bad input: each fault is rejected with a message or quarantined, never a crash."""
+
+import pytest
+from sqlalchemy import insert, select
+
+from data_access import schema
+from data_access.ingest import (
+    IngestError,
+    SourceMapError,
+    UnreadableFileError,
+    import_correspondence,
+    ingest_file,
+)
+from tests.data_access.ingest.helpers import (
+    count_rows,
+    fetch_incidents,
+    quarantined,
+    write_source_map,
+)
+
+MAP = """
+    country = "LCA"
+    [station]
+    mode = "column"
+    column = "station"
+    [columns]
+    source_id = "no"
+    occurred_from = "from"
+    reported_at = "reported"
+    weapon = "weapon"
+    offence_codes = "codes"
+"""
+HEADER = "no,station,from,reported,weapon,codes,note"
+GOOD_ROW = "1,W,2024-03-01 10:00,,,MUR,"
+CODES = """national_code,description,iccs_code,status
+MUR,Murder,0101,mapped
+BUR,Burglary,0501,mapped
+"""
+SQUARE = (
+    "POLYGON ((-61.00 14.00, -60.99 14.00, -60.99 14.01, -61.00 14.01, -61.00 14.00))"
+)
+
+
+@pytest.fixture
+def warehouse(engine, tmp_path):
+    with engine.begin() as connection:
+        connection.execute(
+            insert(schema.station),
+            [{"country_code": "LCA", "code": "W", "name": "West"}],
+        )
+    codes = tmp_path / "codes.csv"
+    codes.write_text(CODES)
+    import_correspondence(engine, codes, "LCA")
+    return engine
+
+
+def write_export(tmp_path, lines, header=HEADER, name="export.csv"):
+    data = tmp_path / name
+    data.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    return data
+
+
+def ingest_lines(engine, tmp_path, lines, header=HEADER, body=MAP):
+    data = write_export(tmp_path, lines, header)
+    return ingest_file(engine, data, write_source_map(tmp_path, body))
+
+
+def test_header_only_correspondence_changes_nothing(warehouse, tmp_path):
+    ingest_lines(warehouse, tmp_path, [GOOD_ROW])
+    empty = tmp_path / "empty.csv"
+    empty.write_text("national_code,description,iccs_code,status\n")
+
+    with pytest.raises(IngestError, match=r"empty\.csv: the table has a header but"):
+        import_correspondence(warehouse, empty, "LCA")
+
+    assert count_rows(warehouse, schema.offence_code) == 2
+    assert fetch_incidents(warehouse, "LCA")["1"]["principal_iccs_code"] == "0101"
+
+
+def test_nul_byte_quarantines_row(warehouse, tmp_path):
+    report = ingest_lines(
+        warehouse,
+        tmp_path,
+        [
+            GOOD_ROW,
+            "2,W,2024-03-01 10:00,,Kni\x00fe,MUR,",
+            "3,W,2024-03-01,,,MUR,x\x00",
+        ],
+    )
+
+    assert report.inserted == 1
+    assert report.rejected == 2
+    assert quarantined(warehouse) == [
+        (
+            3,
+            "weapon",
+            "Kni\\x00fe",
+            "the cell contains a NUL byte; export the file again",
+        ),
+        (4, "note", "x\\x00", "the cell contains a NUL byte; export the file again"),
+    ]
+
+
+def test_long_source_id_quarantines_row(warehouse, tmp_path):
+    long_id = "9" * 2_000_000
+    report = ingest_lines(
+        warehouse, tmp_path, [GOOD_ROW, f"{long_id},W,2024-03-01 10:00,,,MUR,"]
+    )
+    problems = quarantined(warehouse)
+
+    assert report.inserted == 1
+    assert report.rejected == 1
+    assert len(problems) == 1
+    assert problems[0][:2] == (3, "no")
+    assert problems[0][2].endswith("... (2000000 characters)")
+    assert len(problems[0][2]) < 300
+    assert problems[0][3].startswith("source_id is longer than 200 characters")
+
+
+def test_long_offence_code_quarantined_and_cut(warehouse, tmp_path):
+    long_code = "Z" * 5_000
+    report = ingest_lines(
+        warehouse,
+        tmp_path,
+        [GOOD_ROW, f"2,W,2024-03-01 10:00,,,BUR;{long_code},", "3,W,2024-03-01,,,QQ,"],
+    )
+    problems = quarantined(warehouse)
+    text = report.format()
+
+    assert report.inserted == 2
+    assert report.rejected == 1
+    assert [row[:2] for row in problems] == [(3, "codes")]
+    assert problems[0][3].startswith("an offence code is longer than 200")
+    assert long_code not in problems[0][2]
+    assert long_code not in text
+    assert "'QQ': 1 offence(s)" in text
+
+
+def test_long_cell_quarantines_row(warehouse, tmp_path):
+    weapon = "k" * 10_001
+    report = ingest_lines(
+        warehouse, tmp_path, [GOOD_ROW, f"2,W,2024-03-01 10:00,,{weapon},MUR,"]
+    )
+
+    assert report.inserted == 1
+    assert [row[:2] for row in quarantined(warehouse)] == [(3, "weapon")]
+
+
+def test_csv_named_xlsx_is_unreadable(warehouse, tmp_path):
+    data = write_export(tmp_path, [GOOD_ROW], name="export.xlsx")
+    source = write_source_map(tmp_path, MAP)
+
+    with pytest.raises(UnreadableFileError, match=r"export\.xlsx: not a readable"):
+        ingest_file(warehouse, data, source)
+    with pytest.raises(UnreadableFileError, match=r"rename it to \.csv"):
+        import_correspondence(warehouse, data, "LCA")
+    assert count_rows(warehouse, schema.import_run) == 0
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ('delimiter = ""', r"delimiter='' is invalid; it must be one character"),
+        ('delimiter = ";;"', r"delimiter=';;' is invalid"),
+        ('list_separator = ""', r"list_separator='' is invalid"),
+        (
+            'dateorder = "day_first"',
+            r"unknown setting 'dateorder' in the top level; "
+            r"did you mean 'date_order'\?",
+        ),
+        (
+            "country = 42",
+            r"country = 42 in the top level has the wrong type; it "
+            r"must be text",
+        ),
+    ],
+    ids=["empty-delimiter", "long-delimiter", "empty-separator", "typo", "number"],
+)
+def test_top_level_mistake_is_named(engine, tmp_path, setting, message):
+    body = MAP.replace('country = "LCA"', f'country = "LCA"\n    {setting}')
+    if setting.startswith("country"):
+        body = MAP.replace('country = "LCA"', setting)
+    data = write_export(tmp_path, [GOOD_ROW])
+
+    with pytest.raises(SourceMapError, match=message):
+        ingest_file(engine, data, write_source_map(tmp_path, body))
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "create_missng = true",
+            r"unknown setting 'create_missng' in \[station\]; "
+            r"did you mean 'create_missing'\?",
+        ),
+        (
+            'create_missing = "yes"',
+            r"create_missing = 'yes' in \[station\] has the "
+            r"wrong type; it must be true or false",
+        ),
+        ("code = 5", r"code = 5 in \[station\] has the wrong type"),
+    ],
+    ids=["typo", "text-flag", "number-code"],
+)
+def test_station_mistake_is_named(engine, tmp_path, setting, message):
+    body = MAP.replace('column = "station"', f'column = "station"\n    {setting}')
+    data = write_export(tmp_path, [GOOD_ROW])
+
+    with pytest.raises(SourceMapError, match=message):
+        ingest_file(engine, data, write_source_map(tmp_path, body))
+
+
+def test_column_typo_suggests_field(engine, tmp_path):
+    body = MAP.replace('weapon = "weapon"', 'weapn = "weapon"')
+    data = write_export(tmp_path, [GOOD_ROW])
+
+    with pytest.raises(SourceMapError, match=r"'weapn' in \[columns\]; did you mean "):
+        ingest_file(engine, data, write_source_map(tmp_path, body))
+
+
+def test_jurisdiction_without_timezone_is_named(engine, tmp_path):
+    body = MAP.replace('"LCA"', '"XYZ"') + '\n[jurisdiction]\nname = "Xyz"\n'
+    data = write_export(tmp_path, [GOOD_ROW])
+
+    with pytest.raises(IngestError, match=r"\[jurisdiction\] table lacks timezone"):
+        ingest_file(engine, data, write_source_map(tmp_path, body))
+    assert count_rows(engine, schema.import_run) == 0
+
+
+def test_duplicate_column_rejects_file(warehouse, tmp_path):
+    header = "no,station,from,reported,weapon,codes,weapon"
+
+    with pytest.raises(IngestError, match=r"column\(s\) \['weapon'\] more than once"):
+        ingest_lines(warehouse, tmp_path, [GOOD_ROW], header=header)
+    assert count_rows(warehouse, schema.import_run) == 0
+
+
+@pytest.mark.parametrize("position", ["first", "later"])
+def test_row_with_extra_fields_quarantined(warehouse, tmp_path, position):
+    long_row = "2,W,2024-03-01 10:00,,Knife, gun,BUR,"
+    lines = [long_row, GOOD_ROW] if position == "first" else [GOOD_ROW, long_row]
+    report = ingest_lines(warehouse, tmp_path, lines)
+    incidents = fetch_incidents(warehouse, "LCA")
+    long_number = 2 if position == "first" else 3
+
+    assert report.rows_read == 2
+    assert report.inserted == 1
+    assert report.rejected == 1
+    assert incidents["1"]["principal_national_code"] == "MUR"
+    assert quarantined(warehouse) == [
+        (
+            long_number,
+            "(whole row)",
+            long_row,
+            "8 fields, header has 7; quote the cells that hold the delimiter",
+        )
+    ]
+
+
+def test_extra_fields_keep_later_row_numbers(warehouse, tmp_path):
+    lines = ["2,W,2024-03-01,,a,b,MUR,", GOOD_ROW, "3,W,1850-01-01,,,MUR,"]
+    ingest_lines(warehouse, tmp_path, lines)
+
+    assert [row[:2] for row in quarantined(warehouse)] == [
+        (2, "(whole row)"),
+        (4, "from"),
+    ]
+
+
+def test_point_mode_needs_station_areas(warehouse, tmp_path):
+    body = MAP.replace('mode = "column"\n    column = "station"', 'mode = "point"')
+
+    with pytest.raises(IngestError, match=r"the stations of 'LCA' have no areas"):
+        ingest_lines(warehouse, tmp_path, [GOOD_ROW], body=body)
+    assert count_rows(warehouse, schema.import_run) == 0
+
+
+def test_point_mode_with_areas_imports(warehouse, tmp_path):
+    with warehouse.begin() as connection:
+        connection.execute(
+            schema.station.update()
+            .where(schema.station.c.code == "W")
+            .values(area_wkt=SQUARE)
+        )
+    body = MAP.replace('mode = "column"\n    column = "station"', 'mode = "point"')
+
+    report = ingest_lines(warehouse, tmp_path, [GOOD_ROW], body=body)
+
+    assert report.inserted == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "reason"),
+    [
+        ("2,W,1850-01-01,,,MUR,", "from", "the date is before 1900; check the year"),
+        (
+            "2,W,2024-03-01,2099-01-01,,MUR,",
+            "reported",
+            "the date is after ",
+        ),
+        ("2,W,2024-03-01,1899-12-31 23:00,,MUR,", "reported", "the date is before"),
+    ],
+    ids=["old-occurrence", "far-report", "old-report"],
+)
+def test_implausible_date_quarantined(warehouse, tmp_path, line, field, reason):
+    report = ingest_lines(warehouse, tmp_path, [GOOD_ROW, line])
+    problems = quarantined(warehouse)
+
+    assert report.inserted == 1
+    assert len(problems) == 1
+    assert problems[0][:2] == (3, field)
+    assert problems[0][3].startswith(reason)
+
+
+def test_plausible_old_date_kept(warehouse, tmp_path):
+    report = ingest_lines(warehouse, tmp_path, ["2,W,1901-06-01,,,MUR,"])
+    with warehouse.connect() as connection:
+        stored = connection.scalar(select(schema.incident.c.occurred_from))
+
+    assert report.inserted == 1
+    assert stored.year == 1901
