@@ -30,12 +30,12 @@ from data_access.schema import EXCLUDED, UNMAPPED
 
 # A date more than this far in the future is a typing error, not a crime to come.
 FUTURE_TOLERANCE = pd.Timedelta(days=1)
-# Dates before this are typing errors: no records system holds crimes that old.
+# A date before this is taken as a typing error in the year.
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 
-# Longest identifier (source id, station code, one offence code) and longest cell
-# accepted. Longer values are typing or export errors. PostgreSQL rejects index
-# entries over about 2.7 kB, so identifiers must stay well below that.
+# Maximum length of an identifier (source id, station code, one offence code) and
+# of any cell. Longer values are taken as export errors. PostgreSQL's B-tree
+# indexes reject entries over about 2.7 kB, so identifiers stay well below that.
 MAX_CODE_LENGTH = 200
 MAX_CELL_LENGTH = 10_000
 

@@ -94,8 +94,8 @@ def read_table(
     Raises
     ------
     IngestError
-        If the file is missing, empty or cannot be decoded, or its header names a
-        column twice; the message names the file and what to do.
+        If the file is missing, empty or cannot be decoded, or if its header
+        names a column twice. The message names the file and what to do.
     UnreadableFileError
         If the file is not in the format its name or ``file_format`` declares.
     """
@@ -180,8 +180,8 @@ def _read_csv(path: Path, encoding: str, delimiter: str, hint: str) -> ExportTab
         frame = None
     except csv.Error as error:
         raise _unreadable_csv(path, error) from None
-    # pandas takes the extra leading fields of a long first row as an index, and
-    # raises on a long later row: both mean some row has more fields than the
+    # pandas 2 takes the extra leading fields of a long first row as an index and
+    # raises on a long later row. Either way some row has more fields than the
     # header, so the file is read again row by row.
     if frame is None or not isinstance(frame.index, pd.RangeIndex):
         return _read_csv_by_row(path, text, delimiter, header)
