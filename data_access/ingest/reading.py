@@ -104,11 +104,11 @@ def read_table(
         raise IngestError(f"{path}: file not found.")
     file_format = file_format or _format_from_suffix(path)
     if file_format == "excel":
-        table = ExportTable(_read_excel(path, sheet))
+        table = _read_excel(path, sheet)
     else:
         table = _read_csv(path, encoding, delimiter, encoding_hint)
     frame = table.frame
-    if frame.empty and len(frame.columns) == 0:
+    if len(frame.columns.drop(ROW_NUMBER, errors="ignore")) == 0:
         raise IngestError(f"{path}: the file has no header row.")
     _check_duplicate_columns(path, list(frame.columns))
     table.header_width = len(frame.columns.drop(ROW_NUMBER, errors="ignore"))
@@ -242,7 +242,7 @@ def _read_csv_by_row(
     return ExportTable(frame, malformed)
 
 
-def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
+def _read_excel(path: Path, sheet: str | None) -> ExportTable:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -274,9 +274,32 @@ def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
         raise IngestError(f"{path}: the sheet is empty.") from None
     body = [[_cell_text(cell) for cell in row] for row in rows]
     workbook.close()
+    return _fit_excel_rows(header, body)
+
+
+def _fit_excel_rows(header: list[str], body: list[list[str]]) -> ExportTable:
+    """Pad short rows, and set aside rows with values right of the header.
+
+    Empty cells at the end of the header row are not columns. An empty name
+    between named columns becomes ``Unnamed: N``, as pandas names it in a CSV file.
+    """
+    while header and not header[-1]:
+        header = header[:-1]
+    header = [name or f"Unnamed: {position}" for position, name in enumerate(header)]
     width = len(header)
-    body = [(row + [""] * width)[:width] for row in body]
-    return pd.DataFrame(body, columns=header, dtype=object).astype(str)
+    kept, numbers, malformed = [], [], []
+    for row_number, row in enumerate(body, start=2):
+        used = len(row)
+        while used > width and not row[used - 1].strip():
+            used -= 1
+        if used > width:
+            malformed.append(MalformedRow(row_number, used, ",".join(row[:used])))
+            continue
+        kept.append((row + [""] * width)[:width])
+        numbers.append(row_number)
+    frame = pd.DataFrame(kept, columns=header, dtype=object).astype(str)
+    frame[ROW_NUMBER] = numbers
+    return ExportTable(frame, malformed)
 
 
 def _cell_text(cell) -> str:

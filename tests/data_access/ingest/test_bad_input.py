@@ -5,6 +5,7 @@ from sqlalchemy import insert, select
 
 from data_access import schema
 from data_access.ingest import (
+    CorrespondenceError,
     IngestError,
     SourceMapError,
     UnreadableFileError,
@@ -320,3 +321,44 @@ def test_plausible_old_date_kept(warehouse, tmp_path):
 
     assert report.inserted == 1
     assert stored.year == 1901
+
+
+def test_excel_value_right_of_header_quarantined(warehouse, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(","))
+    sheet.append(["1", "W", "2024-03-01 10:00", None, None, "MUR", None, "stray"])
+    sheet.append(["2", "W", "2024-03-01 10:00", None, None, "BUR", None, None])
+    data = tmp_path / "export.xlsx"
+    workbook.save(data)
+
+    report = ingest_file(warehouse, data, write_source_map(tmp_path, MAP))
+    problems = quarantined(warehouse)
+
+    assert report.rows_read == 2
+    assert report.inserted == 1
+    assert list(fetch_incidents(warehouse, "LCA")) == ["2"]
+    assert [row[:2] for row in problems] == [(2, "(whole row)")]
+    assert problems[0][3].startswith("8 fields, header has 7")
+
+
+def test_unsafe_correspondence_rows_named(warehouse, tmp_path):
+    long_code = "C" * 5_000
+    table = tmp_path / "bad_codes.csv"
+    table.write_text(
+        "national_code,description,iccs_code,status\n"
+        "MUR,Murder,0101,mapped\n"
+        "B\x00UR,Burglary,0501,mapped\n"
+        f"{long_code},Long,0501,mapped\n"
+    )
+
+    with pytest.raises(CorrespondenceError) as caught:
+        import_correspondence(warehouse, table, "LCA")
+    message = str(caught.value)
+
+    assert "row 3: national_code contains a NUL byte" in message
+    assert "row 4: national_code is longer than 200 characters (5000)" in message
+    assert long_code not in message
+    assert count_rows(warehouse, schema.offence_code) == 2
