@@ -237,6 +237,19 @@ def ensure_account(
     return password
 
 
+def disable_account(engine, username: str) -> None:
+    """Disable a benchmark account, or make it unusable if it cannot be disabled.
+
+    The warehouse refuses to disable its last active administrator. Such an
+    account stays active, with a new random password that is not kept.
+    """
+    try:
+        users.set_active(engine, username, False)
+    except users.UserError as error:
+        users.set_password(engine, username, secrets.token_urlsafe(32))
+        print(f"{username} left active with an unknown password: {error}")
+
+
 def log_in(base: str, username: str, password: str) -> requests.Session:
     """Log in through the form and return the session; raise on a refusal."""
     session = requests.Session()

@@ -43,7 +43,13 @@ from pathlib import Path
 import _naive
 import _warehouse
 from _callbacks import measure_page
-from _common import GunicornServer, ensure_account, has_query_cache_setting, log_in
+from _common import (
+    GunicornServer,
+    disable_account,
+    ensure_account,
+    has_query_cache_setting,
+    log_in,
+)
 from _first_load import first_loads
 from _pages import PAGE_PATHS, choose, page_accounts, page_cases
 from _profile import explain_call
@@ -57,7 +63,7 @@ from _report import (
     query_rows,
 )
 
-from data_access import station_queries, users
+from data_access import station_queries
 from data_access.demo import DEFAULT_SEED
 from data_access.engine import make_engine
 from data_access.scope import Scope
@@ -265,7 +271,7 @@ def measure(built, args, folder: Path) -> list[Row]:
         )
     finally:
         for username, *_ in accounts.values():
-            users.set_active(engine, username, False)
+            disable_account(engine, username)
         engine.dispose()
     print_details(built, found)
     print_diagnosis(found)
@@ -400,8 +406,13 @@ def main(argv=None) -> int:
     print(f"load average at start: {os.getloadavg()}", flush=True)
     tables = []
     for built in warehouses(args, folder):
+        built_row = _build_row(built)
+        print(f"{built_row.item}: {built_row.measured}", flush=True)
         try:
-            tables.append((built, measure(built, args, folder)))
+            rows = measure(built, args, folder)
+            tables.append((built, rows))
+            print(f"\n== {built.engine_name}: {built.url} ==")
+            print(format_table(rows), flush=True)
         finally:
             if built.database and not args.keep:
                 _warehouse.drop_database(args.postgres_server, built.database)

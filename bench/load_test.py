@@ -36,12 +36,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from _common import GunicornServer, ensure_account, log_in, percentile
+from _common import (
+    GunicornServer,
+    disable_account,
+    ensure_account,
+    log_in,
+    percentile,
+)
 from _load_users import SimulatedUser, plan_users
 from _pages import PAGE_PATHS, request_body
 
 from dashboard.demo import prepare_demo
-from data_access import users
 from data_access.engine import make_engine
 
 ACCOUNT_PREFIX = "load-user"
@@ -266,7 +271,7 @@ def main(argv=None) -> int:
         samples, elapsed, memory = run_load(args, url, planned, passwords, folder)
     finally:
         for username in passwords:
-            users.set_active(engine, username, False)
+            disable_account(engine, username)
         engine.dispose()
     print_report(args, planned, samples, elapsed, memory)
     return 0
