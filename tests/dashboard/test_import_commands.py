@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from dashboard.cli import main
@@ -187,3 +188,30 @@ def test_csv_named_xlsx_exits_with_message(monkeypatch, capsys, database_url, tm
     assert status == 2
     assert "street.xlsx: not a readable Excel file" in error
     assert "Traceback" not in error
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("not a url at all", "is not a valid database URL"),
+        ("postgresql+psycopg://postgres:s3cret@127.0.0.1:1/x", "could not be opened"),
+        ("mysql+nosuchdriver://u@h/d", "could not be opened"),
+    ],
+    ids=["unparsable", "server down", "unknown driver"],
+)
+def test_bad_database_url_exits_with_message(monkeypatch, capsys, url, expected):
+    status = run(monkeypatch, url, "init-db")
+    error = capsys.readouterr().err
+
+    assert status == 2
+    assert expected in error
+    assert "Traceback" not in error
+    assert "s3cret" not in error
+
+
+def test_serve_rejects_port_out_of_range(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--port", "99999"])
+
+    assert exit_info.value.code == 2
+    assert "99999 is not a port from 1 to 65535" in capsys.readouterr().err
