@@ -8,11 +8,18 @@ builders, so a number hidden on screen is hidden in every file. The Policy
 indicators and Regional comparison pages apply this control to every role
 that may open them, not only to aggregate-only roles.
 
-NOTE: each cube is protected with the sums inside it and the cells it shares
-with another cube (linked with ``fixed``). A difference between two cubes of
-overlapping populations, such as youth victims of all offences minus the
-youth age bands of homicide victims, is not a published cell and is not
-protected.
+Each cube is protected with the sums inside it and the cells it shares with
+another cube (linked with ``fixed``). A cube releases each year on its own,
+and the areas of the area cube do not depend on the years asked for, so a
+year's counts are hidden alike in every request that shows the year.
+``tests/callbacks/test_policy_views.py`` checks, over every span of years,
+youth range and category a user may request, that no hidden count is a sum or
+difference of published ones.
+
+NOTE: a difference of two published counts that is not itself a count of any
+table is not checked against the threshold. Youth victims aged 15 to 29 minus
+those aged 15 to 24 gives the victims aged 25 to 29 of all offences, which can
+be from 1 to the threshold and is then shown in effect.
 """
 
 from __future__ import annotations
@@ -147,7 +154,16 @@ def _totals(context: Context) -> dict[int, policy.Population]:
 
 
 def population_note(context: Context) -> str:
-    """Return the population source and years, naming estimated years."""
+    """Return the population source and years, naming estimated years.
+
+    Every panel of a request carries the same note, so it is worked out once.
+    """
+    if "population_note" not in context.memo:
+        context.memo["population_note"] = _population_note(context)
+    return context.memo["population_note"]
+
+
+def _population_note(context: Context) -> str:
     rows = context.population_rows
     totals = rows[(rows["sex"] == cubes.ALL) & (rows["age_band"] == cubes.ALL)]
     shown = totals[totals["year"].between(*context.request.read_years)]
@@ -361,7 +377,10 @@ def area_panel(context: Context, released_offences: Released) -> Panel:
     people = queries.parish_population(
         context.engine, context.scope, request.country_code, first, last
     )
-    areas = set(people["area_code"])
+    # Areas with a population in any year, not only in the years read, so that
+    # every request divides a year's incidents among the same areas and so
+    # hides the same cells of that year.
+    areas = queries.parish_codes(context.engine, context.scope, request.country_code)
     cube = cubes.area_cube(incidents, context.cube_years, areas)
     link = {
         (year, cubes.COUNTRY): bool(released_offences.hidden.loc[(year, cubes.TOTAL)])

@@ -106,7 +106,8 @@ def released_by_country(
 
 
 def _coverage(released: Released, year: int, code: str) -> float | None:
-    if code in (cubes.TOTAL, cubes.UNMAPPED):
+    # Only sections and divisions have a coverage; not TOTAL, MAPPED or UNMAPPED.
+    if not (code.isdigit() and len(code) in (2, 4)):
         return None
     return policy.mapping_coverage(released, year, code)
 

@@ -388,6 +388,31 @@ def parish_population(
 
 
 @cached_read
+def parish_codes(engine: Engine, scope: Scope, country_code: str) -> list[str]:
+    """Return the codes of the country's admin areas with a population in any year.
+
+    Raises
+    ------
+    OutOfScope
+        If ``country_code`` is outside ``scope``.
+    """
+    scope.check_country(country_code)
+    query = (
+        select(population.c.area_code)
+        .distinct()
+        .where(
+            population.c.country_code == country_code,
+            population.c.area_type == "admin_area",
+            population.c.sex == ALL,
+            population.c.age_band == ALL,
+        )
+        .order_by(population.c.area_code)
+    )
+    with engine.connect() as connection:
+        return list(connection.scalars(query))
+
+
+@cached_read
 def iccs_categories(engine: Engine, scope: Scope) -> pd.DataFrame:
     """Return the ICCS sections and divisions: ``code``, ``level`` and ``name``.
 
