@@ -10,6 +10,7 @@ the prior they share reveals nothing about a hidden area.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,8 +19,8 @@ import pandas as pd
 
 from analysis import policy_cubes as cubes
 from analysis.disclosure import Released
-from analysis.errors import AnalysisWarning
-from analysis.rates import PER_10K, PER_100K, empirical_bayes_rates, rate_per
+from analysis.errors import AnalysisError, AnalysisWarning
+from analysis.rates import PER_10K, PER_100K, UNSTABLE_COUNT, empirical_bayes_rates
 
 POOLED_YEARS = 3
 
@@ -95,7 +96,6 @@ def population_table(frame: pd.DataFrame) -> dict[tuple, Population]:
 
 def _rates(count: int | None, population: Population | None) -> dict:
     """Return the rate columns of one count, empty where it is hidden."""
-    known = population is not None and population.value
     values = {
         "population": population.value if population else None,
         "population_estimate": population.is_estimate if population else None,
@@ -105,12 +105,39 @@ def _rates(count: int | None, population: Population | None) -> dict:
     }
     if count is None:
         return values
-    per_100k = rate_per(count, population.value if known else None, PER_100K)
-    values["unstable"] = per_100k.unstable
-    if known:
-        values["per_10k"] = rate_per(count, population.value, PER_10K).value
-        values["per_100k"] = per_100k.value
+    values["unstable"] = count <= UNSTABLE_COUNT
+    people = _people(population.value if population else None)
+    if people is not None:
+        values["per_10k"] = _per(count, people, PER_10K)
+        values["per_100k"] = _per(count, people, PER_100K)
     return values
+
+
+def _people(value: float | None) -> float | None:
+    """Return a population to divide by, or ``None`` where ``rate_per`` gives none.
+
+    Raises
+    ------
+    AnalysisError
+        If ``value`` is negative, as ``analysis.rates.rate_per`` does.
+    """
+    if value is None or math.isnan(value) or value == 0:
+        return None
+    if value < 0:
+        raise AnalysisError(
+            f"population must be a number of 0 or more, but is {value!r}."
+        )
+    return value
+
+
+def _per(count: int, people: float, per: int) -> float:
+    """Return ``count`` per ``per`` people, the value of ``analysis.rates.rate_per``.
+
+    Released counts are whole and not negative, and ``_people`` has checked
+    the population, so the checks of ``rate_per`` are not repeated for each of
+    the thousands of cells of a page.
+    """
+    return count / people * per
 
 
 def pooled_per_100k(
@@ -135,7 +162,8 @@ def pooled_per_100k(
             return None
         count += value
         people += population.value
-    return rate_per(count, people, PER_100K).value
+    total = _people(people)
+    return None if total is None else _per(count, total, PER_100K)
 
 
 def category_rates(

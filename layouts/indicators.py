@@ -130,19 +130,23 @@ def year_options(first_year: int, last_year: int) -> list[dict]:
 
 def category_chart(panel: ui.Panel, base: str) -> dcc.Graph:
     """Build a line chart of the shown rates by section and year."""
-    traces = []
-    table = panel.table
-    for code, group in table.groupby("code", sort=False):
-        shown = group[group[base].notna()]
-        traces.append(
-            {
-                "type": "scatter",
-                "x": shown["year"].tolist(),
-                "y": shown[base].tolist(),
-                "mode": "lines+markers",
-                "name": f"{code} {group['name'].iloc[0]}"[:40],
-            }
-        )
+    lines: dict[str, dict] = {}
+    for row in ui.records(panel.table):
+        name = f"{row['code']} {row['name']}"[:40]
+        line = lines.setdefault(row["code"], {"x": [], "y": [], "name": name})
+        if not ui.is_missing(row[base]):
+            line["x"].append(row["year"])
+            line["y"].append(row[base])
+    traces = [
+        {
+            "type": "scatter",
+            "x": line["x"],
+            "y": line["y"],
+            "mode": "lines+markers",
+            "name": line["name"],
+        }
+        for line in lines.values()
+    ]
     layout = {
         "height": 320,
         "margin": {"l": 40, "r": 10, "t": 10, "b": 30},
@@ -216,6 +220,7 @@ def offence_section(panels: list[ui.Panel], base: str) -> html.Div:
 def firearm_card(panel: ui.Panel, base: str) -> dbc.Card:
     """Build the card of incidents involving a firearm."""
     rows = []
+    found = ui.records(panel.table)
     for label, cell in (
         ("Firearm incidents", lambda r: ui.count_text(r["firearm_incidents"])),
         ("Share of all incidents", lambda r: ui.percent_text(r["firearm_share"])),
@@ -224,8 +229,11 @@ def firearm_card(panel: ui.Panel, base: str) -> dbc.Card:
             lambda r: ui.rate_text(r, base, "firearm_incidents"),
         ),
     ):
-        rows.append(panel.table.assign(row=label, text=panel.table.apply(cell, axis=1)))
-    frame = pd.concat(rows, ignore_index=True)
+        rows += [
+            {"year": record["year"], "row": label, "text": cell(record)}
+            for record in found
+        ]
+    frame = pd.DataFrame(rows, columns=["year", "row", "text"])
     table = ui.wide_table(frame, lambda r: r["row"], ["row"], lambda r: r["text"])
     return ui.panel_card(panel, table)
 

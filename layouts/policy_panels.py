@@ -120,13 +120,24 @@ def wide_table(
     )
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Return the rows of ``frame`` as dicts of plain Python values.
+
+    The same values as ``DataFrame.to_dict("records")``, built column by
+    column, which takes a fraction of the time.
+    """
+    columns = list(frame.columns)
+    values = [frame[column].tolist() for column in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
 def _row_groups(frame: pd.DataFrame, row_keys: Sequence[str]) -> list[list[dict]]:
     """Return the records of ``frame`` grouped by ``row_keys``, in order of first row.
 
     Rows with a missing key are left out, as ``DataFrame.groupby`` leaves them.
     """
     groups: dict[tuple, list[dict]] = {}
-    for record in frame.to_dict("records"):
+    for record in records(frame):
         key = tuple(record[name] for name in row_keys)
         if not any(is_missing(value) for value in key):
             groups.setdefault(key, []).append(record)
@@ -140,7 +151,7 @@ def long_table(
     header = html.Thead(html.Tr([html.Th(title) for _, title, _ in columns]))
     body = [
         html.Tr([html.Td(fmt(row.get(name))) for name, _, fmt in columns])
-        for row in frame.to_dict("records")
+        for row in records(frame)
     ]
     return dbc.Table(
         [header, html.Tbody(body)],

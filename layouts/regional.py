@@ -108,9 +108,7 @@ def latest_table(panel: ui.Panel, names: dict, year: int) -> dbc.Table:
     """
     table = panel.table[panel.table["year"] == year]
     codes = list(dict.fromkeys(panel.table["code"]))
-    cells = {
-        (row["country_code"], row["code"]): row for row in table.to_dict("records")
-    }
+    cells = {(row["country_code"], row["code"]): row for row in ui.records(table)}
     header = html.Thead(html.Tr([html.Th("")] + [html.Th(code) for code in codes]))
     body = []
     for country, name in names.items():
@@ -146,19 +144,24 @@ def category_table(panel: ui.Panel, names: dict, code: str) -> dbc.Table:
 
 def category_chart(panel: ui.Panel, names: dict, code: str) -> dcc.Graph:
     """Build a line chart of one category's shown rates, a line per country."""
-    traces = []
-    table = panel.table[panel.table["code"] == code]
-    for country, group in table.groupby("country_code", sort=False):
-        shown = group[group["per_100k"].notna()]
-        traces.append(
-            {
-                "type": "scatter",
-                "x": shown["year"].tolist(),
-                "y": shown["per_100k"].tolist(),
-                "mode": "lines+markers",
-                "name": names.get(country, country),
-            }
-        )
+    lines: dict[str, dict] = {}
+    for row in ui.records(panel.table):
+        if row["code"] != code:
+            continue
+        line = lines.setdefault(row["country_code"], {"x": [], "y": []})
+        if not ui.is_missing(row["per_100k"]):
+            line["x"].append(row["year"])
+            line["y"].append(row["per_100k"])
+    traces = [
+        {
+            "type": "scatter",
+            "x": line["x"],
+            "y": line["y"],
+            "mode": "lines+markers",
+            "name": names.get(country, country),
+        }
+        for country, line in lines.items()
+    ]
     layout = {
         "height": 320,
         "margin": {"l": 40, "r": 10, "t": 10, "b": 30},

@@ -8,6 +8,8 @@ import pytest
 from analysis import policy_cubes as cubes
 from analysis import policy_rates as policy
 from analysis.disclosure import exposed_cells, release
+from analysis.errors import AnalysisError
+from analysis.rates import PER_10K, PER_100K, rate_per
 
 DIVISIONS = ("0101", "0102", "0501", "0502")
 YEARS = (2021, 2022, 2023)
@@ -319,3 +321,30 @@ def test_relationship_rate_per_sex_population():
     assert partner["victims"] == 36
     assert partner["per_100k"] == pytest.approx(40.0)  # 36 / 90,000 * 100,000
     assert _row(rates, relationship="other_recorded", sex="F")["victims"] == 4
+
+
+def test_rates_equal_rate_per():
+    populations = {
+        2021: policy.Population(170_000),
+        2022: policy.Population(float("nan")),
+        2023: policy.Population(0),
+    }
+    rates = policy.category_rates(_offences(), populations, [("0101", "homicide")])
+
+    for year, people in ((2021, 170_000), (2022, None), (2023, None)):
+        row = _row(rates, code="0101", year=year)
+        count = int(row["incidents"])
+        assert row["unstable"] == rate_per(count, people).unstable
+        for column, per in (("per_100k", PER_100K), ("per_10k", PER_10K)):
+            expected = rate_per(count, people, per).value
+            if expected is None:
+                assert pd.isna(row[column])
+            else:
+                assert row[column] == expected
+
+
+def test_negative_population_rejected():
+    populations = {2023: policy.Population(-5.0)}
+
+    with pytest.raises(AnalysisError, match="population must be .* but is -5.0"):
+        policy.category_rates(_offences(), populations, [("0101", "homicide")])

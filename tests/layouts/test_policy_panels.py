@@ -70,3 +70,28 @@ def test_csv_zip_has_table_and_metadata():
     assert data == ["code,year,incidents", "0101,2023,25", "0102,2023,"]
     metadata = archive.read("metadata.csv").decode()
     assert "divisions,Counting unit,Incidents" in metadata
+
+
+def test_records_match_to_dict():
+    frame = pd.DataFrame(
+        {
+            "code": ["0101", "0501", "UNMAPPED"],
+            "year": [2023, 2023, 2024],
+            "incidents": [45, None, 3],
+            "unstable": [False, None, True],
+            "estimate": [True, False, True],
+            "per_100k": [25.0, float("nan"), 1.5],
+        }
+    )
+
+    found = ui.records(frame)
+    expected = frame.to_dict("records")
+
+    assert len(found) == len(expected)
+    for row, want in zip(found, expected, strict=True):
+        assert row.keys() == want.keys()
+        for column in want:
+            assert type(row[column]) is type(want[column]), column
+            assert row[column] == want[column] or (
+                pd.isna(row[column]) and pd.isna(want[column])
+            )
