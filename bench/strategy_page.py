@@ -17,11 +17,12 @@ Budget: p95 server time under 150 ms per callback.
 
 Warehouses built before an index was added to ``data_access.schema`` lack it;
 ``--create-indexes`` creates every missing schema index first (this changes
-the warehouse). ``--freeze-gc`` calls ``gc.freeze()`` once the app is built,
-so that the collector's full passes skip the objects made at start-up (about
-134,000, one full pass of about 55 ms on the machine measured); without it,
-those passes show as spikes at p95. This is a measurement script, not a test:
-it asserts nothing.
+the warehouse). A warehouse imported before the country-wide and yearly sums
+of the rollups existed needs ``crimedash init-db`` once, which builds them.
+The app freezes the objects made at start-up itself
+(``gc.freeze()`` at the end of ``create_app``), so that the collector's full
+passes do not show as spikes at p95. This is a measurement script, not a
+test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import gc
 import logging
 import secrets
 import statistics
@@ -62,11 +62,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--country", default="LCA", help="country code")
     parser.add_argument("--month", type=int, help="month read, YYYYMM")
     parser.add_argument("--repeat", type=int, default=30, help="posts per callback")
-    parser.add_argument(
-        "--freeze-gc",
-        action="store_true",
-        help="call gc.freeze() after building the app",
-    )
     parser.add_argument(
         "--cache",
         action="store_true",
@@ -128,7 +123,7 @@ class ServerTimer:
         return [body]
 
 
-def serve(url: str, freeze_gc: bool, query_cache: bool = False):
+def serve(url: str, query_cache: bool = False):
     """Start the dashboard on a free loopback port; return server, URL, timer."""
     settings = Settings(
         database_url=url,
@@ -137,9 +132,6 @@ def serve(url: str, freeze_gc: bool, query_cache: bool = False):
     )
     settings = dataclasses.replace(settings, query_cache=query_cache)
     app = create_app(settings)
-    if freeze_gc:
-        gc.collect()
-        gc.freeze()
     timer = ServerTimer(app.server.wsgi_app)
     app.server.wsgi_app = timer
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -267,8 +259,7 @@ def measure(session, base, timer, dependencies, label, prefix, values, repeat):
 def print_table(rows, args, month: int) -> None:
     print(
         f"Strategy view, {args.country}, month {month}, {args.repeat} posts per "
-        f"callback, gc.freeze() {'on' if args.freeze_gc else 'off'}, query cache "
-        f"{'on' if args.cache else 'off'}"
+        f"callback, query cache {'on' if args.cache else 'off'}"
     )
     header = (
         f"{'callback':32s} {'server p50':>10s} {'server p95':>10s} "
@@ -299,7 +290,7 @@ def main(argv=None) -> int:
     if args.month is None and span is not None:
         month = min(month, span[1])
     account, password = ensure_account(engine, args.country)
-    server, base, timer = serve(args.url, args.freeze_gc, args.cache)
+    server, base, timer = serve(args.url, args.cache)
     try:
         session = log_in(base, account, password)
         dependencies = session.get(f"{base}/_dash-dependencies").json()
