@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 from dash import dash_table, html
-from plotly.colors import sample_colorscale
+from plotly.colors import get_colorscale, sample_colorscale
 
 from layouts import strategy_ids as ids
 from layouts.strategy_trends import caption
@@ -246,7 +246,9 @@ def _colour_bar(scale: str, low: float, high: float, colour: str) -> dict:
         "y": [None],
         "mode": "markers",
         "marker": {
-            "colorscale": scale,
+            # Pass the colours, not the name: plotly.js runs some named scales,
+            # YlOrRd among them, the other way from plotly.py, which made the fills.
+            "colorscale": get_colorscale(scale),
             "cmin": low,
             "cmax": high,
             "color": [low],
