@@ -61,6 +61,13 @@ def memory_kib(pid: int) -> dict[str, int]:
     return result
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the user and system CPU time a process has used, seconds (Linux)."""
+    fields_after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    user, system = int(fields_after_name[11]), int(fields_after_name[12])
+    return (user + system) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class ServerTime:
     """One access log line: status, server time in ms and body bytes."""
@@ -148,6 +155,10 @@ class GunicornServer:
             name: max(reading[name] for reading in readings)
             for name in ("VmRSS", "VmHWM")
         }
+
+    def worker_cpu_seconds(self) -> float:
+        """Return the CPU time used by the running workers, seconds."""
+        return sum(cpu_seconds(pid) for pid in self.worker_pids())
 
     def server_times(self, request_ids: list[str]) -> dict[str, ServerTime]:
         """Return the access log entries of ``request_ids``.

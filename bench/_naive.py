@@ -27,7 +27,7 @@ from sqlalchemy import select
 from analysis.station_extra import shift_month
 from data_access import station_queries, strategy_queries
 from data_access.engine import make_engine
-from data_access.schema import EXCLUDED, NO_STATION, incident
+from data_access.schema import EXCLUDED, NO_STATION, UNMAPPED, incident
 from data_access.scope import Scope
 
 # Question name and its description in the results table.
@@ -35,6 +35,7 @@ QUESTIONS = {
     "station counts": "station: counts by month, ICCS, 27 months",
     "station points": "station: incident points of a month",
     "national counts": "country: counts by month, ICCS, 120 months",
+    "national sections": "country: counts by month, section, 120 mo.",
     "national stations": "country: counts by station, month, 12 mo.",
 }
 
@@ -47,6 +48,7 @@ def question_months(params: dict) -> dict[str, tuple[int, int]]:
         "station counts": (shift_month(station_month, -26), station_month),
         "station points": (station_month, station_month),
         "national counts": (shift_month(national_month, -119), national_month),
+        "national sections": (shift_month(national_month, -119), national_month),
         "national stations": (shift_month(national_month, -11), national_month),
     }
 
@@ -82,6 +84,9 @@ def product_answer(engine, name: str, params: dict):
     if name == "national counts":
         counts = strategy_queries.category_months(engine, scope, selection, first, last)
         return _counts(counts, ["month", "iccs_code"], "count")
+    if name == "national sections":
+        counts = strategy_queries.section_months(engine, scope, selection, first, last)
+        return _counts(counts, ["month", "iccs_code"], "count")
     counts = strategy_queries.station_months(engine, scope, selection, first, last)
     return _counts(counts, ["station_id", "month"], "count")
 
@@ -101,6 +106,11 @@ def naive_answer(table: pd.DataFrame, name: str, params: dict):
     else:
         rows = rows[rows["country_code"] == params["country"]]
         if name == "national counts":
+            keys = ["occurred_month", "principal_iccs_code"]
+        elif name == "national sections":
+            code = rows["principal_iccs_code"]
+            section = code.where(code == UNMAPPED, code.str[:2])
+            rows = rows.assign(principal_iccs_code=section)
             keys = ["occurred_month", "principal_iccs_code"]
         else:
             rows = rows.assign(station_id=rows["station_id"].fillna(NO_STATION))

@@ -19,7 +19,7 @@ For each warehouse (SQLite and PostgreSQL by default) the script:
    everything fetched, as served and gzip-compressed;
 4. records the ``data_access`` calls each callback makes and times each one
    directly, then profiles the slowest callbacks and explains the slowest reads;
-5. answers two station and two national questions the naive way (the whole
+5. answers two station and three national questions the naive way (the whole
    incident table in one pandas frame, filtered per request) in a process of
    its own, and compares time and memory with the product.
 

@@ -183,6 +183,7 @@ def run_load(args, url: str, planned: list[SimulatedUser], passwords, folder):
     server = GunicornServer(url, folder, args.workers, not args.no_query_cache)
     try:
         now = time.monotonic()
+        client_cpu = time.process_time()
         deadline = now + args.duration
         threads = [
             UserThread(
@@ -201,14 +202,18 @@ def run_load(args, url: str, planned: list[SimulatedUser], passwords, folder):
         for thread in threads:
             thread.join(timeout=args.duration + REQUEST_TIMEOUT_SECONDS * 2)
         elapsed = time.monotonic() - now
-        memory = server.worker_memory_kib()
+        usage = {
+            "memory": server.worker_memory_kib(),
+            "server_cpu": server.worker_cpu_seconds(),
+            "client_cpu": time.process_time() - client_cpu,
+        }
     finally:
         server.stop()
     samples = [sample for thread in threads for sample in thread.samples]
-    return samples, elapsed, memory
+    return samples, elapsed, usage
 
 
-def print_report(args, planned, samples, elapsed, memory) -> None:
+def print_report(args, planned, samples, elapsed, usage) -> None:
     """Print throughput, latency by kind and page, and errors."""
     roles = Counter(user.role for user in planned)
     print(
@@ -236,9 +241,15 @@ def print_report(args, planned, samples, elapsed, memory) -> None:
         )
     errors = Counter(sample.outcome for sample in samples if not _ok(sample))
     print(f"errors by status: {dict(errors) if errors else 'none'}")
+    memory = usage["memory"]
     print(
         f"largest gunicorn worker: RSS {memory['VmRSS'] / 1024:,.0f} MB, "
         f"peak {memory['VmHWM'] / 1024:,.0f} MB"
+    )
+    print(
+        f"CPU over the run: gunicorn workers {usage['server_cpu']:.1f} s, "
+        f"client threads {usage['client_cpu']:.1f} s, of {elapsed:.0f} s on "
+        f"{os.cpu_count()} CPUs"
     )
 
 
@@ -268,12 +279,12 @@ def main(argv=None) -> int:
         print(
             f"{len(planned)} accounts ready; load for {args.duration:.0f} s", flush=True
         )
-        samples, elapsed, memory = run_load(args, url, planned, passwords, folder)
+        samples, elapsed, usage = run_load(args, url, planned, passwords, folder)
     finally:
         for username in passwords:
             disable_account(engine, username)
         engine.dispose()
-    print_report(args, planned, samples, elapsed, memory)
+    print_report(args, planned, samples, elapsed, usage)
     return 0
 
 
