@@ -214,7 +214,7 @@ def run_load(args, url: str, planned: list[SimulatedUser], passwords, folder):
 
 
 def print_report(args, planned, samples, elapsed, usage) -> None:
-    """Print throughput, latency by kind and page, and errors."""
+    """Print throughput, latency by kind and page, errors and resource use."""
     roles = Counter(user.role for user in planned)
     print(
         f"\nload test: {len(planned)} users ({dict(roles)}), {args.duration:.0f} s, "
@@ -226,12 +226,18 @@ def print_report(args, planned, samples, elapsed, usage) -> None:
         f"requests: {len(samples):,d} in {elapsed:.0f} s = "
         f"{len(samples) / elapsed:.1f} requests/s"
     )
+    _print_latency(samples)
+    _print_usage(usage, elapsed)
+
+
+def _print_latency(samples: list[Sample]) -> None:
     print(f"{'kind':26s} {'count':>7s} {'p50 ms':>8s} {'p95 ms':>8s} {'errors':>7s}")
     groups = {"all": samples}
     for sample in samples:
         groups.setdefault(sample.kind, []).append(sample)
         if sample.kind == "callback":
             groups.setdefault(f"callback, {sample.page}", []).append(sample)
+
     for name, group in groups.items():
         times = [sample.ms for sample in group]
         errors = sum(1 for sample in group if not _ok(sample))
@@ -241,6 +247,9 @@ def print_report(args, planned, samples, elapsed, usage) -> None:
         )
     errors = Counter(sample.outcome for sample in samples if not _ok(sample))
     print(f"errors by status: {dict(errors) if errors else 'none'}")
+
+
+def _print_usage(usage: dict, elapsed: float) -> None:
     memory = usage["memory"]
     print(
         f"largest gunicorn worker: RSS {memory['VmRSS'] / 1024:,.0f} MB, "
