@@ -97,7 +97,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--scale",
         type=float,
         default=DEFAULT_SCALE,
-        help="demo scale of a build; 1 is about 320,000 incidents",
+        help="demo scale of a build; 1 is about 310,000 incidents",
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="demo seed")
     parser.add_argument("--folder", type=Path, help="folder for files and logs")

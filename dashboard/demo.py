@@ -205,7 +205,7 @@ def _demo_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=1.0,
         help="multiple of the full incident volumes, above 0; 1 gives about "
-        "320,000 incidents (homicides are always generated in full)",
+        "310,000 incidents (homicides are always generated in full)",
     )
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help="seed of the generator"
