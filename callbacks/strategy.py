@@ -15,6 +15,7 @@ from analysis.strategy_extra import DEFAULT_YOUTH_BAND, month_text
 from callbacks import strategy_data as data
 from callbacks.context import get_engine, scoped_callback
 from data_access import strategy_queries as queries
+from data_access.cache import current_generation
 from data_access.scope import Scope
 from data_access.stations import list_countries
 from layouts import strategy_ids as ids
@@ -128,19 +129,18 @@ def trends_view(engine, scope: Scope, view: data.View) -> html.Div:
     return strategy_trends.trends_panel(trends, view.label)
 
 
-# Simplified station outlines by (warehouse URL, country). They hold geography
-# only, the same for every user who may read the country, so they are shared
-# once the caller's scope has been checked.
-# NOTE: kept for the life of the process; a new geography load shows after a
-# restart of the app.
-_SHAPES: dict[tuple[str, str], dict] = {}
+# Simplified station outlines by (warehouse URL, warehouse generation, country).
+# They hold geography only, the same for every user who may read the country, so
+# they are shared once the caller's scope has been checked. A geography load or
+# an import starts a new generation, after which the outlines are drawn again.
+_SHAPES: dict[tuple[str, str, str], dict] = {}
 MAX_SHAPES = 32
 
 
 def shapes_for(engine, scope: Scope, country: str) -> dict:
-    """Return the country's simplified station outlines, computed once per process."""
+    """Return the country's simplified station outlines, computed once per change."""
     queries.check_national(scope, country)
-    key = (str(engine.url), country)
+    key = (str(engine.url), current_generation(engine), country)
     found = _SHAPES.get(key)
     if found is None:
         found = data.station_shapes(engine, scope, country)

@@ -9,9 +9,13 @@ import datetime as dt
 import math
 
 import pytest
+from sqlalchemy import update
 
+from callbacks import strategy
 from callbacks import strategy_data as data
 from data_access import action_plans as plans
+from data_access.cache import bump_generation
+from data_access.schema import station
 from data_access.scope import OutOfScope, Scope
 from data_access.strategy_queries import QueryError, Selection
 from tests.dashboard.helpers import seed_places
@@ -206,3 +210,21 @@ def test_division_scope_is_refused(strategy_engine):
 def test_selection_rejects_bad_category():
     with pytest.raises(QueryError, match="category '05%' is not an ICCS code"):
         Selection("LCA", categories=("05%",))
+
+
+def test_station_outlines_follow_geography_load(strategy_engine):
+    vieux_fort = (
+        "POLYGON ((-60.96 14, -60.94 14, -60.94 14.02, -60.96 14.02, -60.96 14))"
+    )
+    first = strategy.shapes_for(strategy_engine, LUCIA, "LCA")
+    with strategy_engine.begin() as connection:
+        connection.execute(
+            update(station).where(station.c.code == "VFT").values(area_wkt=vieux_fort)
+        )
+        bump_generation(connection, "geography load")
+
+    second = strategy.shapes_for(strategy_engine, LUCIA, "LCA")
+
+    assert set(first) == {"CAS", "GRI"}
+    assert set(second) == {"CAS", "GRI", "VFT"}
+    assert second["VFT"][0][:2] == [-60.96, -60.94]
