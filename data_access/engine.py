@@ -104,8 +104,9 @@ def _remember_file(path: Path):
 
 def _check_same_file(path: Path):
     # An open SQLite connection keeps reading a file that was moved or deleted,
-    # because its file descriptor still refers to the old file. Dropping it makes the next connection open
-    # the path again and fail there if the warehouse is gone.
+    # because its file descriptor still refers to the old file. Dropping it makes
+    # the next connection open the path again and fail there if the warehouse is
+    # gone.
     def check(_dbapi_connection, record, _proxy) -> None:
         if _file_identity(path) != record.info.get("file_identity"):
             raise DisconnectionError(f"SQLite file {str(path)!r} moved or deleted")

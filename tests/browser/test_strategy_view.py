@@ -32,9 +32,7 @@ def test_commissioner_drills_into_station(
         "March 2024: 25 incidents, above the expected 12"
     )
     expect(page.locator("#strategy-station-table")).to_contain_text("Castries")
-    expect(page.locator("#strategy-quality-table")).to_contain_text(
-        "31 days or more"
-    )
+    expect(page.locator("#strategy-quality-table")).to_contain_text("31 days or more")
     expect(page.locator("#strategy-people")).to_contain_text("aged 10 to 29")
     expect(page.locator("#strategy-station-map .scatterlayer").first).to_be_attached()
     screenshot(page, "strategy-view")
