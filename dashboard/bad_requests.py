@@ -1,4 +1,4 @@
-"""Answers to requests whose values the server cannot use.
+"""Responses to requests whose values the server cannot use.
 
 Callback inputs and export parameters come from the browser, and anyone logged in
 can send any JSON. A value of the wrong type or out of range (a month of
@@ -47,7 +47,7 @@ SECURITY_HEADERS = {
 
 
 def install_bad_request_handlers(server: Flask) -> None:
-    """Answer invalid values with 400, cap request bodies, add security headers."""
+    """Reject invalid values with 400, cap request bodies, add security headers."""
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     for error_class in INVALID_VALUE_ERRORS:
         server.register_error_handler(error_class, _invalid_value)

@@ -382,8 +382,8 @@ def _editable_draft(connection, actor: Actor, plan_id: int):
     return row
 
 
-# Longest text accepted in one field of a plan, in characters: about a printed
-# page, so the print view and the PDF stay quick to make.
+# Maximum length of one text field of a plan, in characters. That is about a
+# printed page, so the print view and the PDF stay quick to make.
 MAX_TEXT_CHARACTERS = 4000
 # Most vertices accepted in a priority's area; an area drawn by hand on the map
 # has tens to a few hundred.

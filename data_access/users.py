@@ -313,8 +313,8 @@ def set_active(engine: Engine, username: str, active: bool) -> None:
     Raises
     ------
     UserError
-        If disabling would leave no active administrator, so nobody could manage
-        accounts in the Administration page.
+        If disabling would leave no active administrator to manage accounts in
+        the Administration page.
     UserNotFound
         If there is no such account.
     """

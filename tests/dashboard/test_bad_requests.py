@@ -1,4 +1,4 @@
-"""Requests with unusable values get a 4xx answer, never a 500."""
+"""Requests with unusable values get a 4xx response, never a 500."""
 
 from __future__ import annotations
 
