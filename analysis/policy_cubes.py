@@ -23,7 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from analysis.disclosure import Cube, Dimension, build_cube
-from analysis.rates import AGE_BANDS
+from analysis.errors import AnalysisError
+from analysis.rates import AGE_BANDS, YOUTH_BANDS
 
 TOTAL = "TOTAL"
 MAPPED = "MAPPED"
@@ -37,7 +38,6 @@ AGE_VALUES = (*AGE_BANDS, UNKNOWN)
 RELATIONSHIPS = ("intimate_partner", "family", "other_recorded", UNKNOWN)
 # Recorded relationships outside intimate partner and family.
 OTHER_RECORDED = ("acquaintance", "stranger", "other")
-YOUTH = "youth"
 OTHER_AGES = "other ages"
 FIREARM = "firearm"
 NO_FIREARM = "no firearm"
@@ -174,10 +174,50 @@ def _or_unknown(column: pd.Series, known) -> list:
     return [value if value in allowed else UNKNOWN for value in column.tolist()]
 
 
-def youth_cube(
-    persons: pd.DataFrame, years: Sequence[int], youth_bands: Sequence[str]
-) -> Cube:
-    """Build the cube of victims and suspects in and out of a youth range.
+def _youth_children() -> dict[str, tuple[str, ...]]:
+    """Return the sums of the youth cube's age dimension, ranges nested in ranges.
+
+    Each youth range adds up the ranges nested in it and those of its age
+    bands that no nested range has. The ranges that no other range contains
+    add up to all ages, together with the other ages.
+
+    Raises
+    ------
+    AnalysisError
+        If two youth ranges overlap without one containing the other.
+    """
+    ranges = {name: frozenset(bands) for name, (bands, _) in YOUTH_BANDS.items()}
+    parent = {}
+    for name, bands in ranges.items():
+        larger = [other for other, more in ranges.items() if bands < more]
+        for other, more in ranges.items():
+            if other != name and bands & more and not (bands <= more or more < bands):
+                raise AnalysisError(
+                    f"youth ranges {name!r} and {other!r} overlap without one "
+                    "containing the other; the youth cube cannot add them up."
+                )
+        parent[name] = min(larger, key=lambda other: len(ranges[other]), default=ALL)
+    children: dict[str, list[str]] = {ALL: [], **{name: [] for name in ranges}}
+    for name in ranges:
+        children[parent[name]].append(name)
+    for name, bands in ranges.items():
+        nested = set().union(*(ranges[child] for child in children[name]))
+        children[name] += [band for band in AGE_BANDS if band in bands - nested]
+    children[ALL].append(OTHER_AGES)
+    return {total: tuple(parts) for total, parts in children.items()}
+
+
+YOUTH_CHILDREN = _youth_children()
+_YOUTH_LEAVES = frozenset(band for bands, _ in YOUTH_BANDS.values() for band in bands)
+
+
+def youth_cube(persons: pd.DataFrame, years: Sequence[int]) -> Cube:
+    """Build the cube of victims and suspects in every youth range.
+
+    Every range of ``analysis.rates.YOUTH_BANDS`` is a cell, whichever one
+    the user picked, so that the difference of two ranges (victims aged 25
+    to 29 = 15 to 29 less 15 to 24) is protected like any other count, and
+    every pick hides the same cells.
 
     Parameters
     ----------
@@ -186,16 +226,13 @@ def youth_cube(
         ``persons``. People of unknown age count under other ages.
     years : sequence of int
         Years of the cube.
-    youth_bands : sequence of str
-        The age bands of the youth range, from ``analysis.rates.youth_band``.
     """
-    members = set(youth_bands)
     frame = pd.DataFrame(
         {
             "year": _whole(persons["year"]),
             "role": persons["role"].tolist(),
             "age": [
-                YOUTH if band in members else OTHER_AGES
+                band if band in _YOUTH_LEAVES else OTHER_AGES
                 for band in persons["age_band"].tolist()
             ],
             "persons": _whole(persons["persons"]),
@@ -204,7 +241,7 @@ def youth_cube(
     dimensions = [
         Dimension("year", values=tuple(years)),
         Dimension("role", values=("victim", "suspect")),
-        Dimension("age", {ALL: (YOUTH, OTHER_AGES)}),
+        Dimension("age", YOUTH_CHILDREN),
     ]
     return build_cube(frame, dimensions, "persons")
 
@@ -275,16 +312,25 @@ def area_cube(
     return build_cube(frame, dimensions, "incidents")
 
 
-def linked_cells(
+def hidden_with(
     released_hidden: pd.Series, cells: Mapping[tuple, tuple]
 ) -> dict[tuple, bool]:
-    """Return ``fixed`` for a second cube from the decisions of a first one.
+    """Return ``fixed`` that hides a second cube's cells where a first hides them.
+
+    The victims of some offences nearly always number the incidents, so a
+    shown count of victims would give away a hidden count of incidents. A
+    shown incident count leaves the victims cell free: the two counts are not
+    equal, and a victims count from 1 to the threshold must still be hidden.
 
     Parameters
     ----------
     released_hidden : pandas.Series
         ``Released.hidden`` of the first cube.
     cells : mapping
-        Each cell of the second cube mapped to the same cell of the first.
+        Each cell of the second cube mapped to the matching cell of the first.
     """
-    return {second: bool(released_hidden.loc[first]) for second, first in cells.items()}
+    return {
+        second: True
+        for second, first in cells.items()
+        if bool(released_hidden.loc[first])
+    }

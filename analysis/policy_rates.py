@@ -20,7 +20,13 @@ import pandas as pd
 from analysis import policy_cubes as cubes
 from analysis.disclosure import Released
 from analysis.errors import AnalysisError, AnalysisWarning
-from analysis.rates import PER_10K, PER_100K, UNSTABLE_COUNT, empirical_bayes_rates
+from analysis.rates import (
+    PER_10K,
+    PER_100K,
+    UNSTABLE_COUNT,
+    YouthBand,
+    empirical_bayes_rates,
+)
 
 POOLED_YEARS = 3
 
@@ -307,11 +313,12 @@ def youth_population(
 
 
 def youth_rates(
-    released: Released,
-    populations: dict[tuple, Population],
-    bands: Sequence[str],
+    released: Released, populations: dict[tuple, Population], band: YouthBand
 ) -> pd.DataFrame:
     """Return youth victims and suspects with rates per 100,000 young people.
+
+    ``released`` is the released ``policy_cubes.youth_cube``; the rows are
+    its cells of the youth range ``band``.
 
     Returns
     -------
@@ -322,9 +329,9 @@ def youth_rates(
     """
     rows = []
     for (year, role, age), count in released.values.items():
-        if age != cubes.YOUTH:
+        if age != band.name:
             continue
-        population = youth_population(populations, year, bands)
+        population = youth_population(populations, year, band.bands)
         rows.append(
             {
                 "year": year,

@@ -18,6 +18,7 @@ from analysis.disclosure import Released, release
 from callbacks.indicator_data import (
     COUNTING_UNIT_INCIDENTS,
     DATE_BASIS,
+    HOMICIDE_CATEGORY,
     category_names,
     data_years,
     suppression_rule,
@@ -113,12 +114,21 @@ def _coverage(released: Released, year: int, code: str) -> float | None:
 
 
 def rates_panel(
-    engine: Engine, scope: Scope, request: RegionalRequest, threshold: int
+    engine: Engine,
+    scope: Scope,
+    request: RegionalRequest,
+    threshold: int,
+    released: dict[str, Released] | None = None,
 ) -> Panel:
-    """Build the table of rates and mapping coverage by country and category."""
+    """Build the table of rates and mapping coverage by country and category.
+
+    ``released`` is ``released_by_country`` of the same request, computed here
+    when not given.
+    """
     names = category_names(engine, scope)
     names[cubes.TOTAL] = "All offences"
-    released = released_by_country(engine, scope, request, threshold)
+    if released is None:
+        released = released_by_country(engine, scope, request, threshold)
     population = queries.regional_population(
         engine, scope, request.country_codes, request.year_from - 2, request.year_to
     )
@@ -158,8 +168,17 @@ def homicide_panel(
     request: RegionalRequest,
     threshold: int,
     geodata=queries.GEODATA_DIR,
+    released_offences: dict[str, Released] | None = None,
 ) -> Panel:
-    """Build the table of computed and published intentional homicide rates."""
+    """Build the table of computed and published intentional homicide rates.
+
+    A country's victims of a year are hidden wherever its ICCS 0101 incidents
+    are, because one victim per homicide would turn them into the hidden count.
+    ``released_offences`` is ``released_by_country`` of the same request,
+    computed here when not given.
+    """
+    if released_offences is None:
+        released_offences = released_by_country(engine, scope, request, threshold)
     victims = queries.regional_homicide_victims(
         engine, scope, request.country_codes, request.year_from, request.year_to
     )
@@ -174,7 +193,11 @@ def homicide_panel(
     for country in request.country_codes:
         years = data_years(engine, scope, country, request.year_from, request.year_to)
         cube = cubes.persons_cube(by_country.get(country, empty), years)
-        released = release(cube, threshold)
+        link = cubes.hidden_with(
+            released_offences[country].hidden,
+            {(year, cubes.ALL, cubes.ALL): (year, HOMICIDE_CATEGORY) for year in years},
+        )
+        released = release(cube, threshold, link)
         people = populations.get(country, {})
         for year in years:
             count = released.value(year, cubes.ALL, cubes.ALL)
@@ -254,7 +277,8 @@ def all_panels(
     engine, scope, request: RegionalRequest, threshold: int, geodata=queries.GEODATA_DIR
 ):
     """Build every panel of the page, for exports and the printable report."""
+    released = released_by_country(engine, scope, request, threshold)
     return [
-        rates_panel(engine, scope, request, threshold),
-        homicide_panel(engine, scope, request, threshold, geodata),
+        rates_panel(engine, scope, request, threshold, released),
+        homicide_panel(engine, scope, request, threshold, geodata, released),
     ]

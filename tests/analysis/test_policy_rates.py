@@ -9,7 +9,7 @@ from analysis import policy_cubes as cubes
 from analysis import policy_rates as policy
 from analysis.disclosure import exposed_cells, release
 from analysis.errors import AnalysisError
-from analysis.rates import PER_10K, PER_100K, rate_per
+from analysis.rates import PER_10K, PER_100K, rate_per, youth_band
 
 DIVISIONS = ("0101", "0102", "0501", "0502")
 YEARS = (2021, 2022, 2023)
@@ -186,6 +186,42 @@ def test_homicide_suppression_pattern_by_hand():
     assert exposed_cells(_homicide_cube(), released.hidden.to_numpy()) == []
 
 
+def test_victims_hidden_with_their_incidents():
+    offences = release(
+        cubes.offence_cube(
+            _incidents([(2023, "0101", 28), (2023, "0102", 2)]), DIVISIONS, (2023,)
+        )
+    )
+    link = cubes.hidden_with(
+        offences.hidden, {(2023, cubes.ALL, cubes.ALL): (2023, "0101")}
+    )
+
+    released = release(_homicide_cube(), fixed=link)
+
+    # 0102 (2) is hidden, so 0101 is hidden beside it in section 01 (30).
+    assert offences.value(2023, "0101") is None
+    assert offences.value(2023, "01") == 30
+    assert released.value(2023, cubes.ALL, cubes.ALL) is None
+    cube = _homicide_cube()
+    assert exposed_cells(cube, released.hidden.to_numpy()) == []
+
+
+def test_victims_free_when_incidents_shown():
+    offences = release(
+        cubes.offence_cube(_incidents([(2023, "0101", 28)]), DIVISIONS, (2023,))
+    )
+    link = cubes.hidden_with(
+        offences.hidden, {(2023, cubes.ALL, cubes.ALL): (2023, "0101")}
+    )
+
+    released = release(_homicide_cube(), fixed=link)
+
+    assert link == {}
+    assert released.value(2023, cubes.ALL, cubes.ALL) == 28
+    # Small counts of victims stay hidden although the incidents show.
+    assert released.value(2023, "F", "18-24") is None
+
+
 def _areas(rows):
     return pd.DataFrame(rows, columns=["year", "area_code", "incidents"])
 
@@ -251,14 +287,13 @@ def test_youth_rate_uses_band_population():
         (2023, "suspect", "18-24", 25),
     ]
     frame = pd.DataFrame(rows, columns=["year", "role", "age_band", "persons"])
-    bands = ("15-17", "18-24")
     population = {
         (2023, "all", "15-17"): policy.Population(8_000, is_estimate=True),
         (2023, "all", "18-24"): policy.Population(12_000, is_estimate=True),
     }
 
     rates = policy.youth_rates(
-        release(cubes.youth_cube(frame, (2023,), bands)), population, bands
+        release(cubes.youth_cube(frame, (2023,))), population, youth_band("15-24")
     )
 
     victims = _row(rates, role="victim")
@@ -275,13 +310,46 @@ def test_youth_rate_flags_missing_population():
         columns=["year", "role", "age_band", "persons"],
     )
     rates = policy.youth_rates(
-        release(cubes.youth_cube(frame, (2023,), ("18-24",))), {}, ("18-24",)
+        release(cubes.youth_cube(frame, (2023,))), {}, youth_band("15-24")
     )
 
     victims = _row(rates, role="victim")
     assert victims["population_missing"]
     assert pd.isna(victims["per_100k"])
     assert victims["persons"] == 30
+
+
+def test_youth_range_difference_protected():
+    rows = [
+        (2023, "victim", "10-14", 5),
+        (2023, "victim", "15-17", 4),
+        (2023, "victim", "18-24", 30),
+        (2023, "victim", "25-29", 2),
+        (2023, "victim", "45-59", 50),
+    ]
+    frame = pd.DataFrame(rows, columns=["year", "role", "age_band", "persons"])
+    cube = cubes.youth_cube(frame, (2023,))
+
+    released = release(cube)
+
+    # 15 to 29 less 15 to 24 is the 2 victims aged 25 to 29.
+    shown = {
+        name: released.value(2023, "victim", name)
+        for name in ("10-29", "15-24", "15-29")
+    }
+    assert released.value(2023, "victim", "25-29") is None
+    assert shown["15-24"] is None or shown["15-29"] is None
+    assert exposed_cells(cube, released.hidden.to_numpy()) == []
+    assert released.value(2023, "victim", cubes.ALL) == 91
+
+
+def test_youth_ranges_nest_in_one_cube():
+    assert cubes.YOUTH_CHILDREN == {
+        cubes.ALL: ("10-29", cubes.OTHER_AGES),
+        "10-29": ("15-29", "10-14"),
+        "15-29": ("15-24", "25-29"),
+        "15-24": ("15-17", "18-24"),
+    }
 
 
 def test_firearm_share_and_rate():

@@ -10,6 +10,11 @@ and suspects that the counts are made of, and check year by year:
 - no hidden count is a linear combination of published counts, so adding and
   subtracting counts of different tables or requests recovers none.
 
+A reader may also take the victims of intentional homicide, of trafficking and
+of sexual violence for the incidents of the same category, because such an
+incident nearly always has one victim. The last test adds that equation to
+what the reader knows.
+
 Rates are counts divided by a population that is shown beside them, and a
 pooled rate is empty unless each year it adds up is shown, so neither adds a
 combination of counts that the counts themselves do not give.
@@ -26,6 +31,7 @@ from sqlalchemy import insert
 from analysis import policy_cubes as cubes
 from analysis.rates import AGE_BANDS, YOUTH_BANDS
 from callbacks import indicator_data, regional_data
+from data_access import indicator_queries
 from data_access.ingest.rollups import rebuild_summed_rollups
 from data_access.reference import load_iccs_codes
 from data_access.schema import rollup_monthly, rollup_relationship
@@ -39,7 +45,11 @@ GROUPS = ("homicide", "trafficking", "sexual_violence", "other")
 SEXES = ("F", "M", cubes.UNKNOWN)
 AGES = (*AGE_BANDS, cubes.UNKNOWN)
 RELATIONSHIPS = cubes.RELATIONSHIPS
+YOUTH_AGE_BANDS = {band for bands, _ in YOUTH_BANDS.values() for band in bands}
 AREAS = (*sorted(LCA_PARISHES), cubes.NO_AREA)
+# The ICCS category of each group of victims whose count is close to the
+# count of its incidents.
+ONE_VICTIM_EACH = {"homicide": "0101", "trafficking": "0204", "sexual_violence": "03"}
 
 
 def _row(month, code, station_id=1, **values) -> dict:
@@ -214,6 +224,8 @@ class Atoms:
             if kind == "area":
                 return area == what[1]
             return _in_category(leaf, what[1])
+        if kind == "ages" and what[1] == "suspect":
+            return key[0] == "suspect" and key[1] in what[2]
         if kind == "youth" and what[1] == "suspect":
             return key[0] == "suspect" and key[1] in YOUTH_BANDS[what[2]][0]
         if key[0] != "victim":
@@ -232,6 +244,8 @@ class Atoms:
                 cubes.ALL,
                 sex,
             )
+        if kind == "ages":
+            return age in what[2]
         if kind == "youth":
             return age in YOUTH_BANDS[what[2]][0]
         raise AssertionError(f"unknown count {what!r}")
@@ -254,9 +268,12 @@ def _in_category(leaf: str, category: str) -> bool:
     return leaf == category
 
 
-def _recoverable(atoms: Atoms, shown: list, hidden: list) -> list:
-    """Return the hidden counts that a combination of the shown ones gives."""
-    matrix = np.vstack([atoms.vector(what) for what in shown])
+def _recoverable(atoms: Atoms, shown: list, hidden: list, known=()) -> list:
+    """Return the hidden counts that a combination of the shown ones gives.
+
+    ``known`` adds vectors whose count the reader knows without reading it.
+    """
+    matrix = np.vstack([atoms.vector(what) for what in shown] + list(known))
     _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
     basis = vt[singular > 1e-9 * singular[0]]
     found = []
@@ -286,8 +303,9 @@ def test_year_hidden_alike_in_every_request(published):
     assert mixed == []
 
 
-def test_no_hidden_count_recoverable(published):
+def _recovered_by_year(published, known=()) -> dict:
     atoms = Atoms()
+    known_vectors = [atoms.vector(a) - atoms.vector(b) for a, b in known]
     years = sorted({year for year, _ in published})
     found = {}
     for year in years:
@@ -295,7 +313,53 @@ def test_no_hidden_count_recoverable(published):
         shown = [what for what, states in counts.items() if states == {"shown"}]
         hidden = [what for what, states in counts.items() if "hidden" in states]
         if hidden:
-            found[year] = _recoverable(atoms, shown, hidden)
+            found[year] = _recoverable(atoms, shown, hidden, known_vectors)
+    return found
+
+
+def test_no_hidden_count_recoverable(published):
+    found = _recovered_by_year(published)
 
     assert found
     assert all(recovered == [] for recovered in found.values()), found
+
+
+def test_victims_do_not_reveal_incidents(published):
+    # Victims of the group = incidents of its category, known to the reader.
+    known = [
+        (("persons", group, cubes.ALL, cubes.ALL), ("category", code))
+        for group, code in ONE_VICTIM_EACH.items()
+    ]
+    found = _recovered_by_year(published, known)
+
+    assert found
+    assert all(recovered == [] for recovered in found.values()), found
+
+
+def _small_band_counts(engine) -> dict:
+    """Return the victims and suspects of each youth age band counted 1 to 3."""
+    small = {}
+    for role in ("victim", "suspect"):
+        persons = indicator_queries.yearly_persons(
+            engine, ADMIN, "LCA", 1900, 2200, role
+        )
+        totals = persons.groupby(["year", "age_band"])["persons"].sum()
+        for (year, band), count in totals.items():
+            if 1 <= count <= THRESHOLD and band in YOUTH_AGE_BANDS:
+                small[(int(year), ("ages", role, (band,)))] = int(count)
+    return small
+
+
+def test_youth_ranges_reveal_no_small_band(views_engine, published):
+    atoms = Atoms()
+    small = _small_band_counts(views_engine)
+    found = []
+    for (year, what), count in small.items():
+        counts = {w: states for (y, w), states in published.items() if y == year}
+        shown = [w for w, states in counts.items() if states == {"shown"}]
+        if _recoverable(atoms, shown, [what]):
+            found.append((year, what, count))
+
+    # Victims aged 25 to 29: two a year, less than both 15 to 29 and 15 to 24.
+    assert (2019, ("ages", "victim", ("25-29",))) in small
+    assert found == []

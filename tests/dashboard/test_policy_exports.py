@@ -129,6 +129,46 @@ def test_excel_export_has_no_hidden_value(policy_engine, login_as):
     assert division_cells[("0501", 2023)]["per_100k"] == pytest.approx(250 / 1.5)
 
 
+def test_homicide_victims_hidden_with_incidents(policy_engine, login_as):
+    client = login_as("ministry")
+
+    sheets = _sheets(client.get(f"/export/indicators.xlsx?{QUERY}").data)
+
+    divisions = {(r["code"], r["year"]): r["incidents"] for r in sheets["divisions"]}
+    victims = {
+        r["year"]: r["persons"]
+        for r in sheets["homicide"]
+        if (r["sex"], r["age_band"]) == (cubes.ALL, cubes.ALL)
+    }
+    # 2022: 0101 (25) is hidden to protect 0204, and its 17 victims with it,
+    # or section 01 minus them would give the others of section 01.
+    assert divisions[("0101", 2022)] is None
+    assert victims[2022] is None
+    # 2023: 0101 shows, and so do its victims.
+    assert divisions[("0101", 2023)] == 25
+    assert victims[2023] == 17
+
+
+def test_regional_homicide_hidden_with_incidents(policy_engine, login_as):
+    response = login_as("observatory").get(
+        "/export/regional.xlsx?year_from=2019&year_to=2023&categories=01,0101"
+    )
+
+    sheets = _sheets(response.data)
+    rates = {
+        (r["country_code"], r["code"], r["year"]): r["incidents"]
+        for r in sheets["regional_rates"]
+    }
+    victims = {
+        (r["country_code"], r["year"]): r["victims"]
+        for r in sheets["homicide_comparison"]
+    }
+    assert rates[("LCA", "0101", 2022)] is None
+    assert victims[("LCA", 2022)] is None
+    assert rates[("LCA", "0101", 2023)] == 25
+    assert victims[("LCA", 2023)] == 17
+
+
 def test_excel_metadata_names_unit_and_rule(policy_engine, login_as):
     response = login_as("ministry").get(f"/export/indicators.xlsx?{QUERY}")
 
