@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from analysis.disclosure_audit import (
     Component,
@@ -129,6 +130,11 @@ class Layout:
         The cells of every group and their group indices.
     ancestors
         For each dimension, every leaf mapped to itself and its totals.
+    leaf_position
+        Position of each combination of leaves in the columns of ``spread``.
+    spread
+        Sparse 0/1 matrix, cells by leaf combinations: 1 where the cell adds
+        up that combination, so ``spread @ leaf_counts`` gives every cell.
     """
 
     index: pd.MultiIndex
@@ -139,6 +145,8 @@ class Layout:
     components: tuple[Component, ...]
     members: tuple[np.ndarray, np.ndarray]
     ancestors: tuple[dict, ...]
+    leaf_position: dict = field(default_factory=dict)
+    spread: sparse.csr_array | None = None
 
 
 @dataclass(frozen=True)
@@ -238,10 +246,11 @@ def build_cube(
 
     Parameters
     ----------
-    frame : pandas.DataFrame
+    frame : pandas.DataFrame or mapping of str to list
         One row per leaf combination with its count; rows with the same keys
         are added up and a missing combination counts 0. A row whose value of a
-        dimension is not one of its leaves is an error.
+        dimension is not one of its leaves is an error. Plain lists by column
+        name skip building a DataFrame.
     dimensions : sequence of Dimension
         The dimensions, in the order of the cube's index.
     value_col : str
@@ -257,13 +266,14 @@ def build_cube(
         If a row has a value that no dimension lists as a leaf.
     """
     layout = _layout(tuple(_dimension_key(dimension) for dimension in dimensions))
-    totals = [0] * len(layout.cells)
-    for key, count in _leaf_counts(frame, dimensions, value_col).items():
-        options = [
-            chain[value] for chain, value in zip(layout.ancestors, key, strict=True)
-        ]
-        for cell in itertools.product(*options):
-            totals[layout.position[cell]] += count
+    keys, values = _leaf_rows(frame, dimensions, value_col)
+    columns = [layout.leaf_position[key] for key in keys]
+    leaf_counts = np.bincount(
+        np.asarray(columns, dtype=np.intp),
+        weights=np.asarray(values, dtype=np.int64),
+        minlength=len(layout.leaf_position),
+    ).astype(np.int64)
+    totals = layout.spread @ leaf_counts
     counts = pd.Series(totals, index=layout.index, dtype="int64")
     return Cube(counts=counts, groups=layout.groups, layout=layout)
 
@@ -353,7 +363,7 @@ def exposed_cells(cube: Cube, hidden: np.ndarray) -> list[int]:
     """
     exposed = []
     for component in cube.components():
-        exposed += exposed_in(cube.groups, component, hidden)
+        exposed += exposed_in(component, hidden)
     return sorted(exposed)
 
 
@@ -378,6 +388,7 @@ def _layout(keys: tuple) -> Layout:
         {leaf: dimension.ancestors(leaf) for leaf in dimension.leaves()}
         for dimension in dimensions
     )
+    leaf_position, spread = _spread(ancestors, position)
     return Layout(
         index=index,
         cells=tuple(cells),
@@ -387,7 +398,26 @@ def _layout(keys: tuple) -> Layout:
         components=connected_components(len(cells), groups),
         members=group_members(groups),
         ancestors=ancestors,
+        leaf_position=leaf_position,
+        spread=spread,
     )
+
+
+def _spread(
+    ancestors: tuple[dict, ...], position: dict
+) -> tuple[dict, sparse.csr_array]:
+    """Return the leaf combinations and the matrix that adds them into cells."""
+    leaf_position = {}
+    rows, columns = [], []
+    for column, key in enumerate(itertools.product(*ancestors)):
+        leaf_position[key] = column
+        options = [chain[value] for chain, value in zip(ancestors, key, strict=True)]
+        for cell in itertools.product(*options):
+            rows.append(position[cell])
+            columns.append(column)
+    data = np.ones(len(rows), dtype=np.int64)
+    shape = (len(position), len(leaf_position))
+    return leaf_position, sparse.csr_array((data, (rows, columns)), shape=shape)
 
 
 def _layout_of(cube: Cube) -> Layout:
@@ -413,9 +443,9 @@ def _groups_of(size: int, groups) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(indices) for indices in found)
 
 
-def _leaf_counts(frame, dimensions, value_col) -> dict[Key, int]:
-    """Return the sum of ``value_col`` for each leaf combination found."""
-    columns = [frame[dimension.name].tolist() for dimension in dimensions]
+def _leaf_rows(frame, dimensions, value_col) -> tuple[list[Key], list[int]]:
+    """Return each row's leaf combination and its count, checking the leaves."""
+    columns = [_values(frame[dimension.name]) for dimension in dimensions]
     for dimension, values in zip(dimensions, columns, strict=True):
         unknown = set(values) - set(dimension.leaves())
         if unknown:
@@ -423,11 +453,12 @@ def _leaf_counts(frame, dimensions, value_col) -> dict[Key, int]:
                 f"column {dimension.name!r} has values {sorted(map(str, unknown))!r} "
                 "that the cube does not list; add them to the dimension's values."
             )
-    keys = zip(*columns, strict=True)
-    sums: dict[Key, int] = {}
-    for key, value in zip(keys, frame[value_col].tolist(), strict=True):
-        sums[key] = sums.get(key, 0) + int(value)
-    return sums
+    keys = list(zip(*columns, strict=True))
+    return keys, [int(value) for value in _values(frame[value_col])]
+
+
+def _values(column) -> list:
+    return column.tolist() if isinstance(column, pd.Series) else list(column)
 
 
 def _all_cells(dimensions) -> list[Key]:

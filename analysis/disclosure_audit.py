@@ -9,7 +9,7 @@ every linear system small.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,10 +37,14 @@ class Component:
         Positions of the cells in the cube, in increasing order.
     groups
         Indices of the groups, in increasing order.
+    equations
+        One row per group and one column per cell: +1 for the group's total,
+        -1 for its components, so each row times the counts is 0.
     """
 
     cells: np.ndarray
     groups: tuple[int, ...]
+    equations: np.ndarray = field(repr=False, compare=False)
 
 
 def connected_components(size: int, groups: tuple[Group, ...]) -> tuple[Component, ...]:
@@ -66,10 +70,25 @@ def connected_components(size: int, groups: tuple[Group, ...]) -> tuple[Componen
     for index, (total, _) in enumerate(groups):
         members[root(total)].append(index)
     ordered = sorted(cells, key=lambda key: cells[key][0])
-    return tuple(
-        Component(np.array(cells[key], dtype=np.intp), tuple(members[key]))
-        for key in ordered
-    )
+    found = []
+    for key in ordered:
+        positions = np.array(cells[key], dtype=np.intp)
+        indices = tuple(members[key])
+        found.append(
+            Component(positions, indices, _equations(positions, indices, groups))
+        )
+    return tuple(found)
+
+
+def _equations(
+    cells: np.ndarray, indices: tuple[int, ...], groups: tuple[Group, ...]
+) -> np.ndarray:
+    equations = np.zeros((len(indices), len(cells)))
+    for row, index in enumerate(indices):
+        total, parts = groups[index]
+        equations[row, np.searchsorted(cells, total)] = 1.0
+        equations[row, np.searchsorted(cells, parts)] -= 1.0
+    return equations
 
 
 def group_members(groups: tuple[Group, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -81,34 +100,23 @@ def group_members(groups: tuple[Group, ...]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(cells, dtype=np.intp), np.array(members, dtype=np.intp)
 
 
-def exposed_in(
-    groups: tuple[Group, ...], component: Component, hidden: np.ndarray
-) -> list[int]:
+def exposed_in(component: Component, hidden: np.ndarray) -> list[int]:
     """Return the hidden cells of one component that its shown cells determine.
 
     A hidden cell is determined when the sums of the groups, with the shown
     counts put in, fix its value: its unit vector lies in the row space of the
     groups' equations restricted to the hidden cells.
     """
-    unknown = component.cells[hidden[component.cells]]
-    if not len(unknown):
+    unknown_mask = hidden[component.cells]
+    if not unknown_mask.any():
         return []
-    column = {int(position): i for i, position in enumerate(unknown)}
-    rows = []
-    for index in component.groups:
-        total, parts = groups[index]
-        if not (hidden[total] or any(hidden[part] for part in parts)):
-            continue
-        row = np.zeros(len(unknown))
-        if hidden[total]:
-            row[column[total]] = 1.0
-        for part in parts:
-            if hidden[part]:
-                row[column[part]] -= 1.0
-        rows.append(row)
-    if not rows:
+    unknown = component.cells[unknown_mask]
+    # The groups' equations over the hidden cells, with the shown counts moved
+    # to the other side. A group with no hidden cell gives no equation.
+    matrix = component.equations[:, unknown_mask]
+    matrix = matrix[np.abs(matrix).sum(axis=1) > 0]
+    if not len(matrix):
         return []
-    matrix = np.vstack(rows)
     _, singular, vt = np.linalg.svd(matrix)
     tolerance = (
         RANK_TOLERANCE * max(matrix.shape) * (singular[0] if len(singular) else 0)
@@ -185,7 +193,7 @@ class Suppression:
         """
         rounds = 0
         for component in components:
-            while exposed := exposed_in(self.groups, component, self.hidden):
+            while exposed := exposed_in(component, self.hidden):
                 if rounds == MAX_AUDIT_ROUNDS:
                     raise DisclosureError(
                         f"cells are still recoverable after {MAX_AUDIT_ROUNDS} "

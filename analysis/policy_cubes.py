@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from analysis.disclosure import Cube, Dimension, build_cube
+from analysis.disclosure import Cube, Dimension, Released, build_cube
 from analysis.errors import AnalysisError
 from analysis.rates import AGE_BANDS, YOUTH_BANDS
 
@@ -91,13 +91,11 @@ def offence_cube(
         Dimensions ``year`` and ``category``.
     """
     leaves = [category_leaf(code) for code in incidents["iccs_code"].tolist()]
-    frame = pd.DataFrame(
-        {
-            "year": _whole(incidents["year"]),
-            "category": leaves,
-            "incidents": _whole(incidents["incidents"]),
-        }
-    )
+    frame = {
+        "year": _whole(incidents["year"]),
+        "category": leaves,
+        "incidents": _whole(incidents["incidents"]),
+    }
     seen = {leaf for leaf in leaves if len(leaf) == 4}
     dimensions = [
         Dimension("year", values=tuple(years)),
@@ -147,14 +145,12 @@ def persons_cube(persons: pd.DataFrame, years: Sequence[int]) -> Cube:
     years : sequence of int
         Years of the cube.
     """
-    frame = pd.DataFrame(
-        {
-            "year": _whole(persons["year"]),
-            "sex": _or_unknown(persons["sex"], ("F", "M")),
-            "age_band": _or_unknown(persons["age_band"], AGE_BANDS),
-            "persons": _whole(persons["persons"]),
-        }
-    )
+    frame = {
+        "year": _whole(persons["year"]),
+        "sex": _or_unknown(persons["sex"], ("F", "M")),
+        "age_band": _or_unknown(persons["age_band"], AGE_BANDS),
+        "persons": _whole(persons["persons"]),
+    }
     dimensions = [
         Dimension("year", values=tuple(years)),
         Dimension("sex", {ALL: SEXES}),
@@ -227,17 +223,15 @@ def youth_cube(persons: pd.DataFrame, years: Sequence[int]) -> Cube:
     years : sequence of int
         Years of the cube.
     """
-    frame = pd.DataFrame(
-        {
-            "year": _whole(persons["year"]),
-            "role": persons["role"].tolist(),
-            "age": [
-                band if band in _YOUTH_LEAVES else OTHER_AGES
-                for band in persons["age_band"].tolist()
-            ],
-            "persons": _whole(persons["persons"]),
-        }
-    )
+    frame = {
+        "year": _whole(persons["year"]),
+        "role": persons["role"].tolist(),
+        "age": [
+            band if band in _YOUTH_LEAVES else OTHER_AGES
+            for band in persons["age_band"].tolist()
+        ],
+        "persons": _whole(persons["persons"]),
+    }
     dimensions = [
         Dimension("year", values=tuple(years)),
         Dimension("role", values=("victim", "suspect")),
@@ -256,14 +250,12 @@ def relationship_cube(victims: pd.DataFrame, years: Sequence[int]) -> Cube:
         "other_recorded" if value in OTHER_RECORDED else value
         for value in victims["relationship"].tolist()
     ]
-    frame = pd.DataFrame(
-        {
-            "year": _whole(victims["year"]),
-            "relationship": _or_unknown(pd.Series(relationships), RELATIONSHIPS),
-            "sex": _or_unknown(victims["sex"], ("F", "M")),
-            "victims": _whole(victims["victims"]),
-        }
-    )
+    frame = {
+        "year": _whole(victims["year"]),
+        "relationship": _or_unknown(pd.Series(relationships), RELATIONSHIPS),
+        "sex": _or_unknown(victims["sex"], ("F", "M")),
+        "victims": _whole(victims["victims"]),
+    }
     dimensions = [
         Dimension("year", values=tuple(years)),
         Dimension("relationship", {ALL: RELATIONSHIPS}),
@@ -295,16 +287,14 @@ def area_cube(
     """
     areas = tuple(sorted(set(area_codes)))
     known = set(areas)
-    frame = pd.DataFrame(
-        {
-            "year": _whole(incidents["year"]),
-            "area": [
-                code if code in known else NO_AREA
-                for code in incidents["area_code"].tolist()
-            ],
-            "incidents": _whole(incidents["incidents"]),
-        }
-    )
+    frame = {
+        "year": _whole(incidents["year"]),
+        "area": [
+            code if code in known else NO_AREA
+            for code in incidents["area_code"].tolist()
+        ],
+        "incidents": _whole(incidents["incidents"]),
+    }
     dimensions = [
         Dimension("year", values=tuple(years)),
         Dimension("area", {COUNTRY: (*areas, NO_AREA)}),
@@ -312,9 +302,7 @@ def area_cube(
     return build_cube(frame, dimensions, "incidents")
 
 
-def hidden_with(
-    released_hidden: pd.Series, cells: Mapping[tuple, tuple]
-) -> dict[tuple, bool]:
+def hidden_with(released: Released, cells: Mapping[tuple, tuple]) -> dict[tuple, bool]:
     """Return ``fixed`` that hides a second cube's cells where a first hides them.
 
     The victims of some offences nearly always number the incidents, so a
@@ -324,13 +312,11 @@ def hidden_with(
 
     Parameters
     ----------
-    released_hidden : pandas.Series
-        ``Released.hidden`` of the first cube.
+    released : Released
+        The first cube, released.
     cells : mapping
         Each cell of the second cube mapped to the matching cell of the first.
     """
     return {
-        second: True
-        for second, first in cells.items()
-        if bool(released_hidden.loc[first])
+        second: True for second, first in cells.items() if released.is_hidden(first)
     }

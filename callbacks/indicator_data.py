@@ -108,7 +108,13 @@ def data_years(engine: Engine, scope: Scope, country_code: str, first: int, last
     A year before the first imported month or after the last is missing, not
     a year without crime, so no cube has a cell for it.
     """
-    first_month, last_month = queries.data_months(engine, scope, country_code)
+    span = queries.data_months(engine, scope, country_code)
+    return years_with_counts(span, first, last)
+
+
+def years_with_counts(span: tuple, first: int, last: int) -> tuple[int, ...]:
+    """Return the years from ``first`` to ``last`` within a ``data_months`` span."""
+    first_month, last_month = span
     if first_month is None:
         return ()
     low = max(first, first_month // 100)
@@ -283,7 +289,7 @@ def persons_panel(
     cube = cubes.persons_cube(persons, context.shown_years)
     offences = released_offences(context)
     link = cubes.hidden_with(
-        offences.hidden,
+        offences,
         {
             (year, cubes.ALL, cubes.ALL): (year, category)
             for year in context.shown_years

@@ -52,11 +52,9 @@ def register_callbacks(app: Dash) -> None:
     def list_years(scope, _body):
         """Offer the years with counts in any country in scope."""
         engine = get_engine()
-        months = [
-            indicator_queries.data_months(engine, scope, code)
-            for code, _ in list_countries(engine, scope)
-        ]
-        months = [m for m in months if m[0] is not None]
+        codes = tuple(code for code, _ in list_countries(engine, scope))
+        spans = indicator_queries.countries_data_months(engine, scope, codes)
+        months = [span for span in spans.values() if span[0] is not None]
         if not months:
             return [], None, [], None, list(data.DEFAULT_CATEGORIES)
         first = min(m[0] for m in months) // 100

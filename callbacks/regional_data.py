@@ -20,8 +20,8 @@ from callbacks.indicator_data import (
     DATE_BASIS,
     HOMICIDE_CATEGORY,
     category_names,
-    data_years,
     suppression_rule,
+    years_with_counts,
 )
 from data_access import indicator_queries
 from data_access import regional_queries as queries
@@ -95,12 +95,15 @@ def released_by_country(
     )
     categories = indicator_queries.iccs_categories(engine, scope)
     divisions = categories.loc[categories["level"] == 2, "code"]
+    spans = indicator_queries.countries_data_months(
+        engine, scope, request.country_codes
+    )
     by_country = dict(tuple(incidents.groupby("country_code", sort=False)))
     empty = incidents.iloc[:0]
     released = {}
     for country in request.country_codes:
         rows = by_country.get(country, empty)
-        years = data_years(engine, scope, country, first, last)
+        years = years_with_counts(spans[country], first, last)
         cube = cubes.offence_cube(rows, divisions, years)
         released[country] = release(cube, threshold)
     return released
@@ -191,10 +194,12 @@ def homicide_panel(
     empty = victims.iloc[:0]
     rows = []
     for country in request.country_codes:
-        years = data_years(engine, scope, country, request.year_from, request.year_to)
+        # The years with counts, as data_years gives them, read off the cube.
+        offence_years = released_offences[country].values.index.unique(level=0)
+        years = tuple(year for year in offence_years if year in request.years)
         cube = cubes.persons_cube(by_country.get(country, empty), years)
         link = cubes.hidden_with(
-            released_offences[country].hidden,
+            released_offences[country],
             {(year, cubes.ALL, cubes.ALL): (year, HOMICIDE_CATEGORY) for year in years},
         )
         released = release(cube, threshold, link)

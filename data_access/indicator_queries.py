@@ -12,7 +12,7 @@ read never looks like a year without crime.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy import Engine, and_, func, or_, select
 
 from data_access.cache import cached_read
 from data_access.schema import (
@@ -92,24 +92,47 @@ def data_months(engine: Engine, scope: Scope, country_code: str) -> tuple:
         If the country has monthly counts but no yearly rollups, as in a
         warehouse built before they existed: every yearly read would be empty.
     """
-    scope.check_country(country_code)
+    return countries_data_months(engine, scope, (country_code,))[country_code]
+
+
+@cached_read
+def countries_data_months(
+    engine: Engine, scope: Scope, country_codes: tuple[str, ...]
+) -> dict[str, tuple]:
+    """Return ``data_months`` of several countries, read in one query."""
+    for code in country_codes:
+        scope.check_country(code)
     counts = rollup_monthly.c
-    rows = (counts.country_code == country_code, counts.basis == BASIS)
-    # Two subqueries, because SQLite reads a lone min() or max() from the end of
-    # the index, but scans every row for both in one select.
-    query = select(
-        select(func.min(counts.month)).where(*rows).scalar_subquery(),
-        select(func.max(counts.month)).where(*rows).scalar_subquery(),
-        exists().where(rollup_yearly.c.country_code == country_code),
-    )
+    yearly = rollup_yearly.c
+    columns = []
+    for code in country_codes:
+        rows = (counts.country_code == code, counts.basis == BASIS)
+        # Subqueries, because SQLite reads a lone min() or max() from the end
+        # of the index, but scans every row for both in one select. min() of
+        # the yearly rollups' second index column is NULL when the country has
+        # no yearly rows, and both engines read it from the index, where
+        # PostgreSQL 15 plans EXISTS as a scan of the table.
+        columns += [
+            select(func.min(counts.month)).where(*rows).scalar_subquery(),
+            select(func.max(counts.month)).where(*rows).scalar_subquery(),
+            select(func.min(yearly.person_role))
+            .where(yearly.country_code == code)
+            .scalar_subquery(),
+        ]
+    if not columns:
+        return {}
     with engine.connect() as connection:
-        first, last, has_yearly = connection.execute(query).one()
-    if first is not None and not has_yearly:
-        raise RollupsMissing(
-            f"the yearly rollups of {country_code!r} are missing; run "
-            "'crimedash init-db' to sum them from the monthly rollups."
-        )
-    return first, last
+        values = connection.execute(select(*columns)).one()
+    found = {}
+    for index, code in enumerate(country_codes):
+        first, last, yearly_role = values[3 * index : 3 * index + 3]
+        if first is not None and yearly_role is None:
+            raise RollupsMissing(
+                f"the yearly rollups of {code!r} are missing; run "
+                "'crimedash init-db' to sum them from the monthly rollups."
+            )
+        found[code] = (first, last)
+    return found
 
 
 @cached_read

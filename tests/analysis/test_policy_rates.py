@@ -192,9 +192,7 @@ def test_victims_hidden_with_their_incidents():
             _incidents([(2023, "0101", 28), (2023, "0102", 2)]), DIVISIONS, (2023,)
         )
     )
-    link = cubes.hidden_with(
-        offences.hidden, {(2023, cubes.ALL, cubes.ALL): (2023, "0101")}
-    )
+    link = cubes.hidden_with(offences, {(2023, cubes.ALL, cubes.ALL): (2023, "0101")})
 
     released = release(_homicide_cube(), fixed=link)
 
@@ -210,9 +208,7 @@ def test_victims_free_when_incidents_shown():
     offences = release(
         cubes.offence_cube(_incidents([(2023, "0101", 28)]), DIVISIONS, (2023,))
     )
-    link = cubes.hidden_with(
-        offences.hidden, {(2023, cubes.ALL, cubes.ALL): (2023, "0101")}
-    )
+    link = cubes.hidden_with(offences, {(2023, cubes.ALL, cubes.ALL): (2023, "0101")})
 
     released = release(_homicide_cube(), fixed=link)
 

@@ -81,6 +81,18 @@ def test_data_months_of_country(policy_engine):
     assert queries.data_months(policy_engine, MINISTRY, "LCA") == (201906, 202402)
 
 
+def test_data_months_of_countries(policy_engine):
+    found = queries.countries_data_months(
+        policy_engine, OBSERVATORY, ("LCA", "BRB", "XXX")
+    )
+
+    assert found == {
+        "LCA": (201906, 202402),
+        "BRB": (201906, 202306),
+        "XXX": (None, None),
+    }
+
+
 @pytest.mark.parametrize(
     "read",
     [
@@ -90,6 +102,7 @@ def test_data_months_of_country(policy_engine):
         lambda e, s: queries.country_population(e, s, "BRB", 2019, 2023),
         lambda e, s: queries.parish_incidents(e, s, "BRB", 2019, 2023),
         lambda e, s: queries.data_months(e, s, "BRB"),
+        lambda e, s: queries.countries_data_months(e, s, ("LCA", "BRB")),
         lambda e, s: regional.regional_incidents(e, s, ("LCA", "BRB"), 2019, 2023),
         lambda e, s: regional.regional_population(e, s, ("BRB",), 2019, 2023),
     ],
@@ -100,6 +113,7 @@ def test_data_months_of_country(policy_engine):
         "population",
         "parishes",
         "months",
+        "months-of-countries",
         "regional",
         "regional-population",
     ],
