@@ -303,8 +303,19 @@ def persons_panel(
         title,
         table,
         metadata(
-            context, unit, rates="Per 100,000 people of the same sex and age band"
+            context,
+            unit,
+            rates="Per 100,000 people of the same sex and age band",
+            linked_suppression=linked_victims_rule(category),
         ),
+    )
+
+
+def linked_victims_rule(category: str) -> str:
+    """Return the rule that hides victims with their incidents, for metadata."""
+    return (
+        f"All victims of a year are hidden where the year's ICCS {category} "
+        "incident count is hidden, as one victim per incident would reveal it."
     )
 
 

@@ -20,6 +20,7 @@ from callbacks.indicator_data import (
     DATE_BASIS,
     HOMICIDE_CATEGORY,
     category_names,
+    linked_victims_rule,
     suppression_rule,
     years_with_counts,
 )
@@ -225,6 +226,7 @@ def homicide_panel(
             "Victims of completed intentional homicide (ICCS 0101)",
             population,
             published_rates=queries.UNODC_SOURCE,
+            linked_suppression=linked_victims_rule(HOMICIDE_CATEGORY),
         ),
         "A difference can come from a different counting unit, late recording, "
         "or offence codes not yet mapped to ICCS 0101.",

@@ -180,6 +180,9 @@ def test_excel_metadata_names_unit_and_rule(policy_engine, login_as):
     assert "from 1 to 3 are hidden" in fields[("sections", "Suppression rule")]
     assert "World Bank" in fields[("sections", "Population")]
     assert "10 to 29" in fields[("youth", "Youth definition")]
+    linked = fields[("homicide", "Linked suppression")]
+    assert "ICCS 0101 incident count is hidden" in linked
+    assert "ICCS 0204" in fields[("trafficking", "Linked suppression")]
 
 
 def test_csv_zip_has_no_hidden_value(policy_engine, login_as):
