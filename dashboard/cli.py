@@ -61,6 +61,7 @@ def _import_command_modules() -> None:
     # Importing these modules registers their subcommands.
     import dashboard.commands  # noqa: F401
     import dashboard.demo  # noqa: F401
+    import dashboard.quarantine_commands  # noqa: F401
     import dashboard.user_commands  # noqa: F401
 
 
