@@ -15,6 +15,10 @@ from sqlalchemy import Engine, insert, select, update
 from data_access.cache import bump_generation
 from data_access.ingest.correspondence import iccs_identity, load_correspondence
 from data_access.ingest.errors import IngestError, display_value
+from data_access.ingest.import_rollups import (
+    rebuild_rollups_after_import,
+    written_facts,
+)
 from data_access.ingest.prepare import (
     Prepared,
     Problem,
@@ -22,7 +26,6 @@ from data_access.ingest.prepare import (
 )
 from data_access.ingest.reading import ExportTable, read_table
 from data_access.ingest.report import ImportReport
-from data_access.ingest.rollups import rebuild_rollups
 from data_access.ingest.source_map import SourceMap, load_source_map
 from data_access.ingest.stations import (
     containing_areas,
@@ -195,16 +198,22 @@ def _write(connection, data_path, source_map, prepared: Prepared, report, timezo
 
     _assign_stations(connection, source_map, prepared)
     write_quarantine(connection, import_id, data_path.name, prepared.problems)
-    inserted, updated, unchanged = upsert_incidents(
-        connection, source_map.country, import_id, prepared
+    upserted = upsert_incidents(connection, source_map.country, import_id, prepared)
+    rebuild_rollups_after_import(
+        connection,
+        source_map.country,
+        import_id,
+        written_facts(prepared, upserted.written),
+        upserted.untouched,
     )
-    rebuild_rollups(connection, source_map.country)
     bump_generation(connection, f"import {import_id}")
 
     rejected_rows = {problem.row_number for problem in prepared.problems}
     report.import_id = import_id
     report.rows_read = prepared.rows_read
-    report.inserted, report.updated, report.unchanged = inserted, updated, unchanged
+    report.inserted = upserted.inserted
+    report.updated = upserted.updated
+    report.unchanged = upserted.unchanged
     report.rejected = len(rejected_rows)
     report.superseded = prepared.superseded
     report.rejected_by_reason = Counter(
@@ -222,9 +231,9 @@ def _write(connection, data_path, source_map, prepared: Prepared, report, timezo
         .values(
             finished_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
             rows_read=report.rows_read,
-            rows_inserted=inserted,
-            rows_updated=updated,
-            rows_unchanged=unchanged,
+            rows_inserted=upserted.inserted,
+            rows_updated=upserted.updated,
+            rows_unchanged=upserted.unchanged,
             rows_rejected=report.rejected,
         )
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 
 from data_access.ingest.prepare import Prepared
 from data_access.schema import incident, offence, quarantine, suspect, victim
@@ -91,10 +93,25 @@ def write_quarantine(connection, import_id: int, file_name: str, problems) -> No
         connection.execute(insert(quarantine), rows[start : start + CHUNK])
 
 
+@dataclass(frozen=True)
+class Upserted:
+    """The outcome of ``upsert_incidents``."""
+
+    inserted: int
+    updated: int
+    unchanged: int
+    # Incident id of each prepared row inserted or updated, indexed like
+    # ``Prepared.incidents``.
+    written: pd.Series
+    # Incidents of the country stored before the import and not updated by it,
+    # whether the file lists them or not.
+    untouched: int
+
+
 def upsert_incidents(
     connection, country_code: str, import_id: int, prepared: Prepared
-) -> tuple[int, int, int]:
-    """Insert new incidents and update changed ones; return the three counts.
+) -> Upserted:
+    """Insert new incidents and update changed ones.
 
     An incident is identified by country and source id. One whose content hash is
     unchanged is left alone; a changed one is rewritten with its offences, victims
@@ -124,7 +141,13 @@ def upsert_incidents(
         _replace_children(
             connection, prepared, ids, written, is_changed, ids[is_changed]
         )
-    return int(is_new.sum()), int(is_changed.sum()), int((~is_new & ~is_changed).sum())
+    return Upserted(
+        inserted=int(is_new.sum()),
+        updated=int(is_changed.sum()),
+        unchanged=int((~is_new & ~is_changed).sum()),
+        written=written,
+        untouched=len(existing) - int(is_changed.sum()),
+    )
 
 
 def _advance_incident_sequence(connection) -> None:
@@ -242,6 +265,11 @@ def bulk_insert(connection, table, frame: pd.DataFrame) -> None:
     (date-times as ISO text, booleans as 0 or 1), on PostgreSQL a ``COPY``. Table and
     column names come from the schema, never from input.
 
+    Raises
+    ------
+    sqlalchemy.exc.DBAPIError
+        When the database rejects a row, wrapping the driver's error as
+        SQLAlchemy wraps it for its own statements.
     """
     if frame.empty:
         return
@@ -251,17 +279,34 @@ def bulk_insert(connection, table, frame: pd.DataFrame) -> None:
     if connection.dialect.name == "postgresql":
         rows = zip(*[_python_values(frame[column]) for column in columns], strict=True)
         statement = f"COPY {table.name} ({names}) FROM STDIN"
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        with (
+            _wrap_driver_errors(connection, statement),
+            driver.cursor() as cursor,
+            cursor.copy(statement) as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return
     rows = zip(*[_sqlite_values(frame[column]) for column in columns], strict=True)
     marks = ", ".join("?" * len(columns))
+    statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
     cursor = driver.cursor()
     try:
-        cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+        with _wrap_driver_errors(connection, statement):
+            cursor.executemany(statement, rows)
     finally:
         cursor.close()
+
+
+@contextmanager
+def _wrap_driver_errors(connection, statement: str):
+    driver_error = connection.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except driver_error as error:
+        raise DBAPIError.instance(
+            statement, None, error, driver_error, dialect=connection.dialect
+        ) from error
 
 
 def _sqlite_values(series: pd.Series) -> list:

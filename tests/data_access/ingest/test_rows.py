@@ -265,7 +265,9 @@ def test_failed_write_leaves_warehouse_unchanged(warehouse, tmp_path, monkeypatc
     def fail(*args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("data_access.ingest.pipeline.rebuild_rollups", fail)
+    monkeypatch.setattr(
+        "data_access.ingest.pipeline.rebuild_rollups_after_import", fail
+    )
     with pytest.raises(RuntimeError, match="disk full"):
         ingest_rows(
             warehouse,
