@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_access.ingest.errors import display_value
 from data_access.ingest.parsing import (
@@ -519,23 +521,35 @@ def _add_keys(rows, incidents) -> None:
     mapped = [column for column in rows.map.columns.values() if column in rows.frame]
     if rows.map.station.column:
         mapped.append(rows.map.station.column)
-    columns = [rows.frame[column].astype(str) for column in sorted(set(mapped))]
-    joined = columns[0].str.cat(columns[1:], sep="\x1f")
-    hashes = pd.Series(
-        [_digest(text) for text in joined.tolist()], index=rows.frame.index
-    )
+    columns = [rows.frame[column] for column in sorted(set(mapped))]
+    hashes = pd.Series(_row_digests(columns), index=rows.frame.index, dtype=object)
     incidents["content_hash"] = hashes
 
     ids = rows.cells("source_id")
     if ids is None:
         ids = pd.Series("", index=rows.frame.index)
-    occurrence = hashes.groupby(hashes).cumcount() + 1
-    derived = "row-" + hashes.str[:24] + "-" + occurrence.astype(str)
-    incidents["source_id"] = ids.where(ids != "", derived)
+    missing = ids == ""
+    if missing.any():
+        occurrence = hashes.groupby(hashes).cumcount() + 1
+        derived = "row-" + hashes.str[:24] + "-" + occurrence.astype(str)
+        ids = ids.where(~missing, derived)
+    incidents["source_id"] = ids
 
 
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+def _row_digests(columns: list[pd.Series]) -> list[str]:
+    """Return the digest of each row's cells, joined by the unit separator U+001F.
+
+    The stored content hashes are these digests, so any change to the text
+    hashed makes every incident of a repeated import look changed.
+    """
+    arrays = [
+        pa.array(column.astype(str)).cast(pa.large_string()) for column in columns
+    ]
+    separator = pa.scalar("\x1f", pa.large_string())
+    joined = pc.binary_join_element_wise(*arrays, separator)
+    encoded = joined.cast(pa.large_binary()).to_pylist()
+    blake2b = hashlib.blake2b
+    return [blake2b(text, digest_size=16).hexdigest() for text in encoded]
 
 
 def _latest_versions(incidents) -> pd.Index:
