@@ -42,6 +42,31 @@ app_user = Table(
     Column("password_changed_at", DateTime),
 )
 
+# One row per login session. The session cookie carries a random session id and
+# only its SHA-256 (hex) is stored, so a reader of this table cannot take over a
+# session. A session is valid until ``ended_at`` is set or its lifetime passes.
+app_session = Table(
+    "app_session",
+    app_metadata,
+    Column("id_sha256", String(64), primary_key=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("app_user.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    # One of the SESSION_ENDED_BY_* values below.
+    Column("end_reason", String(16)),
+)
+SESSION_ENDED_BY_LOGOUT = "logout"
+SESSION_ENDED_BY_EXPIRY = "expired"
+SESSION_ENDED_BY_DISABLING = "disabled"
+SESSION_ENDED_BY_PASSWORD = "password"
+
 audit_log = Table(
     "audit_log",
     app_metadata,

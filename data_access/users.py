@@ -15,7 +15,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, and_, func, insert, select, update
 
-from data_access.app_tables import app_user
+from data_access.app_tables import (
+    SESSION_ENDED_BY_DISABLING,
+    SESSION_ENDED_BY_PASSWORD,
+    app_session,
+    app_user,
+)
 from data_access.schema import country, division, station
 from data_access.scope import Scope
 
@@ -310,6 +315,8 @@ def count_active_administrators(engine: Engine) -> int:
 def set_active(engine: Engine, username: str, active: bool) -> None:
     """Enable or disable the account ``username``.
 
+    Disabling also ends every open session of the account in ``app_session``.
+
     Raises
     ------
     UserError
@@ -326,14 +333,16 @@ def set_active(engine: Engine, username: str, active: bool) -> None:
                 f"user {username!r} is the last active administrator; add or "
                 "enable another administrator first."
             )
-    _update(engine, username, is_active=active)
+    end_reason = None if active else SESSION_ENDED_BY_DISABLING
+    _update(engine, username, end_reason, is_active=active)
     logger.info("user %s %s", username, "enabled" if active else "disabled")
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
     """Replace the password of ``username``, clear any lockout, end open sessions.
 
-    Sessions that started before the change end at their next request.
+    The open sessions of the account in ``app_session`` end at once. Sessions
+    that started before ``password_changed_at`` are rejected as well.
 
     Raises
     ------
@@ -346,6 +355,7 @@ def set_password(engine: Engine, username: str, password: str) -> None:
     _update(
         engine,
         username,
+        SESSION_ENDED_BY_PASSWORD,
         password_hash=password_hash,
         failed_logins=0,
         locked_until=None,
@@ -355,13 +365,37 @@ def set_password(engine: Engine, username: str, password: str) -> None:
     logger.info("password of user %s replaced", username)
 
 
-def _update(engine: Engine, username: str, **values) -> None:
+def _update(engine: Engine, username: str, end_reason: str | None, **values) -> None:
+    """Write ``values`` to the account and end its sessions for ``end_reason``.
+
+    Sessions stay open when ``end_reason`` is ``None``.
+    """
     with engine.begin() as connection:
         result = connection.execute(
             update(app_user).where(app_user.c.username == username).values(**values)
         )
-    if result.rowcount == 0:
-        raise UserNotFound(f"user {username!r} not found; see `crimedash users list`.")
+        if result.rowcount == 0:
+            raise UserNotFound(
+                f"user {username!r} not found; see `crimedash users list`."
+            )
+        if end_reason is not None:
+            _end_sessions(connection, username, end_reason)
+
+
+def _end_sessions(connection, username: str, reason: str) -> None:
+    user_id = select(app_user.c.id).where(app_user.c.username == username)
+    result = connection.execute(
+        update(app_session)
+        .where(
+            app_session.c.user_id == user_id.scalar_subquery(),
+            app_session.c.ended_at.is_(None),
+        )
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
+    if result.rowcount:
+        logger.info(
+            "ended %d sessions of user %s, reason %s", result.rowcount, username, reason
+        )
 
 
 def authenticate(

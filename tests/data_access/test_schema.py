@@ -1,8 +1,13 @@
+from alembic import command
 from sqlalchemy import func, inspect, select, text
 
 from data_access import schema
 from data_access.engine import init_warehouse, make_engine
-from data_access.migrations import app_tables_revisions, upgrade_app_tables
+from data_access.migrations import (
+    alembic_config,
+    app_tables_revisions,
+    upgrade_app_tables,
+)
 
 
 def test_init_creates_iccs_codes_on_four_levels(engine):
@@ -68,3 +73,60 @@ def test_upgrade_keeps_accounts_and_adds_column(database_url):
     assert after == (before[1], before[1])
     assert "password_changed_at" in columns
     assert names == ["ann"]
+
+
+def test_upgrade_from_0003_adds_session_table(database_url):
+    engine = make_engine(database_url)
+    try:
+        upgrade_app_tables(engine, "0003")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO app_user (username, display_name, password_hash, "
+                    "role, is_active, failed_logins, created_at, "
+                    "password_changed_at) VALUES "
+                    "('ann', 'Ann', 'x', 'commissioner', true, 0, "
+                    "'2026-01-05 10:00:00', '2026-02-01 09:30:00'), "
+                    "('bob', 'Bob', 'y', 'administrator', false, 2, "
+                    "'2026-01-06 11:00:00', NULL)"
+                )
+            )
+        before = app_tables_revisions(engine)
+        tables_before = set(inspect(engine).get_table_names())
+
+        upgrade_app_tables(engine)
+
+        after = app_tables_revisions(engine)
+        tables_after = set(inspect(engine).get_table_names())
+        with engine.connect() as connection:
+            accounts = connection.execute(
+                text(
+                    "SELECT username, is_active, failed_logins, password_changed_at "
+                    "FROM app_user ORDER BY username"
+                )
+            ).all()
+            sessions = connection.scalar(text("SELECT count(*) FROM app_session"))
+    finally:
+        engine.dispose()
+
+    assert before[0] == "0003"
+    assert after == ("0004", "0004")
+    assert "app_session" not in tables_before
+    assert "app_session" in tables_after
+    assert [tuple(row[:3]) for row in accounts] == [
+        ("ann", True, 0),
+        ("bob", False, 2),
+    ]
+    assert str(accounts[0].password_changed_at) == "2026-02-01 09:30:00"
+    assert accounts[1].password_changed_at is None
+    assert sessions == 0
+
+
+def test_downgrade_to_0003_drops_session_table(engine):
+    upgrade_app_tables(engine)
+
+    command.downgrade(alembic_config(engine), "0003")
+
+    assert app_tables_revisions(engine)[0] == "0003"
+    assert "app_session" not in inspect(engine).get_table_names()
+    assert "app_user" in inspect(engine).get_table_names()
