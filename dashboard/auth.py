@@ -3,6 +3,10 @@
 The form is a plain Flask view protected by Flask-WTF's CSRF token. Whatever went
 wrong, a failed login shows one generic message; the reason goes to the audit log.
 Passwords never reach a log line, the audit log or an error page.
+
+The signed session cookie carries a session id whose record in ``app_session`` is
+checked on every request, so logging out ends the session on the server and a copy
+of the cookie taken earlier is rejected.
 """
 
 from __future__ import annotations
@@ -29,7 +33,12 @@ from wtforms.validators import DataRequired, Length
 
 from callbacks.context import ENGINE_KEY, REGISTRY_KEY, SETTINGS_KEY
 from dashboard.config import Settings
-from data_access import audit, users
+from data_access import audit, sessions, users
+from data_access.app_tables import (
+    SESSION_ENDED_BY_EXPIRY,
+    SESSION_ENDED_BY_LOGOUT,
+    SESSION_ENDED_BY_PASSWORD,
+)
 from data_access.scope import Scope
 
 logger = logging.getLogger(__name__)
@@ -38,20 +47,26 @@ BOOTSTRAP_URL = "/assets/vendor/bootstrap/bootstrap.min.css"
 LOGIN_FAILED_MESSAGE = "Wrong user name or password, or the account is locked."
 # Session key holding the time of login, for the absolute session lifetime.
 LOGIN_TIME_KEY = "login_at"
+# Session key where Flask-Login keeps the value of ``SessionUser.get_id``.
+FLASK_LOGIN_ID_KEY = "_user_id"
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 
 
 class SessionUser(UserMixin):
-    """The Flask-Login user object: a wrapper around the logged-in account."""
+    """The Flask-Login user object: the logged-in account and its session id."""
 
-    def __init__(self, record: users.UserRecord) -> None:
+    def __init__(self, record: users.UserRecord, session_id: str) -> None:
         self.record = record
+        self.session_id = session_id
         self.username = record.username
         self.role = record.role
 
     def get_id(self) -> str:
-        return str(self.record.id)
+        # Flask-Login stores this in the cookie and passes it to the user loader.
+        # It is the session id rather than the account id, so that ending the
+        # session record rejects every copy of the cookie.
+        return self.session_id
 
     @property
     def is_active(self) -> bool:
@@ -99,16 +114,58 @@ def init_auth(server: Flask, settings: Settings) -> None:
     server.register_blueprint(blueprint)
 
 
-def _load_user(user_id: str) -> SessionUser | None:
-    # A disabled account, or one whose password was replaced after this session
-    # began, loses its open sessions here.
-    record = users.find_user_by_id(current_app.config[ENGINE_KEY], int(user_id))
-    if record is None or not record.is_active:
+def _load_user(session_id: str) -> SessionUser | None:
+    engine = current_app.config[ENGINE_KEY]
+    record = sessions.find_session(engine, session_id)
+    rejection = _rejection(record, session_id)
+    if rejection is not None:
+        _log_rejection(record, rejection)
+        # Drop the id from the cookie so that the browser's next request skips
+        # the lookup. A copied cookie still carries it and is rejected again.
+        session.pop(FLASK_LOGIN_ID_KEY, None)
+        session.pop(LOGIN_TIME_KEY, None)
         return None
-    if _started_before_password_change(record):
-        logger.info("session of user %s ended by a password change", record.username)
-        return None
-    return SessionUser(record)
+    sessions.touch_session(engine, record)
+    return SessionUser(record.user, session_id)
+
+
+def _rejection(record: sessions.SessionRecord | None, session_id: str) -> str | None:
+    """Return why the session ``record`` may not be used, or ``None`` if it may.
+
+    A session past its lifetime is marked ended here.
+    """
+    if record is None:
+        return "unknown"
+    if record.ended_at is not None:
+        return record.end_reason or "ended"
+    if not record.user.is_active:
+        return "account disabled"
+    if _started_before_password_change(record.user):
+        return SESSION_ENDED_BY_PASSWORD
+    settings: Settings = current_app.config[SETTINGS_KEY]
+    if users.utcnow() - record.created_at > timedelta(minutes=settings.session_minutes):
+        sessions.end_session(
+            current_app.config[ENGINE_KEY], session_id, SESSION_ENDED_BY_EXPIRY
+        )
+        return SESSION_ENDED_BY_EXPIRY
+    return None
+
+
+def _log_rejection(record: sessions.SessionRecord | None, rejection: str) -> None:
+    if record is None:
+        # A cookie from before session records existed, or whose record was
+        # deleted a day after it ended.
+        logger.info("rejected a session id that is not in app_session")
+    elif rejection == SESSION_ENDED_BY_LOGOUT:
+        logger.warning(
+            "rejected a session of user %s that was logged out, so the cookie "
+            "may be a copy taken before logout",
+            record.user.username,
+        )
+    else:
+        logger.info(
+            "rejected a session of user %s: %s", record.user.username, rejection
+        )
 
 
 def _started_before_password_change(record: users.UserRecord) -> bool:
@@ -185,8 +242,14 @@ def _authenticate(username: str, password: str) -> users.LoginResult:
 
 
 def _start_session(user: users.UserRecord) -> None:
+    settings: Settings = current_app.config[SETTINGS_KEY]
+    session_id = sessions.start_session(
+        current_app.config[ENGINE_KEY],
+        user.id,
+        timedelta(minutes=settings.session_minutes),
+    )
     session.clear()
-    login_user(SessionUser(user))
+    login_user(SessionUser(user, session_id))
     session.permanent = True
     session[LOGIN_TIME_KEY] = time.time()
     # Make the form token now: the page's first requests run in parallel, and a
@@ -231,9 +294,22 @@ def logout():
             remote_addr=request.remote_addr,
         )
         logger.info("user %s logged out", current_user.username)
+    end_current_session(SESSION_ENDED_BY_LOGOUT)
+    return redirect("/login")
+
+
+def end_current_session(reason: str) -> None:
+    """End the session of this request in ``app_session`` and clear its cookie.
+
+    ``reason`` is one of the ``SESSION_ENDED_BY_*`` values of
+    ``data_access.app_tables``.
+    """
+    if current_user.is_authenticated:
+        sessions.end_session(
+            current_app.config[ENGINE_KEY], current_user.session_id, reason
+        )
     logout_user()
     session.clear()
-    return redirect("/login")
 
 
 def session_expired(settings: Settings) -> bool:

@@ -18,13 +18,14 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
-from flask import Flask, Response, redirect, request, session
-from flask_login import current_user, logout_user
+from flask import Flask, Response, redirect, request
+from flask_login import current_user
 
 from callbacks.context import audit_out_of_scope, get_engine
-from dashboard.auth import session_expired
+from dashboard.auth import end_current_session, session_expired
 from dashboard.config import Settings
 from data_access import audit
+from data_access.app_tables import SESSION_ENDED_BY_EXPIRY
 from data_access.scope import OutOfScope
 from layouts.registry import Page, PageRegistry
 
@@ -73,8 +74,7 @@ def _check_request(registry, settings, callback_pages):
         return None
     if current_user.is_authenticated and session_expired(settings):
         logger.info("session of user %s expired", current_user.username)
-        logout_user()
-        session.clear()
+        end_current_session(SESSION_ENDED_BY_EXPIRY)
     if not current_user.is_authenticated:
         return _login_required(path)
     if path == CALLBACK_PATH:

@@ -190,3 +190,15 @@ def test_serve_requires_migrated_tables(cli_env, monkeypatch, capsys):
     error = capsys.readouterr().err
     assert "at revision 0002" in error
     assert "crimedash init-db" in error
+
+
+def test_serve_rejects_tables_without_sessions(cli_env, monkeypatch, capsys):
+    monkeypatch.setenv("CRIMEDASH_SECRET_KEY", SECRET_KEY)
+    command.downgrade(alembic_config(cli_env), "0003")
+
+    assert main(["serve", "--port", "8999"]) == 2
+
+    error = capsys.readouterr().err
+    assert "at revision 0003" in error
+    assert "needs 0004" in error
+    assert "crimedash init-db" in error
