@@ -74,6 +74,28 @@ def test_logout_returns_to_login(live_server, browser_page):
     assert page.errors == []
 
 
+def test_copied_cookies_end_at_logout(live_server, browser_page, chromium):
+    page = browser_page
+    log_in(page, live_server, "analyst")
+    other = chromium.new_context()
+    other.add_cookies(page.context.cookies())
+    copy = other.new_page()
+
+    try:
+        copy.goto(f"{live_server}/strategy")
+        copy.wait_for_selector("#shell-navbar")
+        assert urlparse(copy.url).path == "/strategy"
+
+        page.click("#shell-navbar button[type=submit]")
+        page.wait_for_url(f"{live_server}/login")
+        copy.goto(f"{live_server}/strategy")
+
+        assert urlparse(copy.url).path == "/login"
+    finally:
+        other.close()
+    assert page.errors == []
+
+
 def test_tablet_menu_opens_navigation(live_server, browser_page):
     page = browser_page
     page.set_viewport_size(TABLET)
