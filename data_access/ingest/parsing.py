@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data_access.ingest.fixed_width import parse_fixed_width
+
 # Formats tried in order for text dates, by the order the source map declares. ISO
 # forms are unambiguous, so they are accepted whatever the declared order. Each
 # format carries the precision it gives: minute, day or month.
@@ -133,7 +135,12 @@ def _parse_by_shape(text: pd.Series, formats, values, precision) -> None:
         if pd.to_datetime(sample, format=date_format, errors="coerce").notna().all():
             first_format, first_precision = date_format, format_precision
             break
-    parsed = pd.to_datetime(text, format=first_format, errors="coerce")
+    parsed = parse_fixed_width(text, first_format)
+    others = parsed.isna()
+    if others.any():
+        parsed[others] = pd.to_datetime(
+            text[others], format=first_format, errors="coerce"
+        )
     found = parsed[parsed.notna()]
     values.loc[found.index] = found.astype("datetime64[us]")
     precision.loc[found.index] = first_precision
