@@ -12,22 +12,25 @@ into publishable values:
 1. primary suppression hides counts from 1 to the threshold
    (``analysis.suppression.primary_mask``); 0 stays shown;
 2. secondary suppression hides more cells while a group has exactly one hidden
-   cell (the smallest non-zero shown component, else the group's total). The
-   groups are visited in the order of their total cell in the cube's index,
-   and again until none changes;
+   cell, or a shown total over hidden components that are all 1 (the smallest
+   non-zero shown component, else the group's total). The groups are visited
+   in the order of their total cell in the cube's index, and again until none
+   changes;
 3. an audit solves the linear system of the groups and hides more cells until
-   no hidden cell is determined exactly by the shown ones
-   (``analysis.disclosure_audit``).
+   no hidden cell is determined exactly by the shown ones, nor pinned to one
+   value once every hidden count is taken to be at least 1, as a reader may
+   because zeros are shown (``analysis.disclosure_audit``).
 
 Views are slices of the released cube, so a cell hidden in one view is hidden
 in every other. Two cubes that share a cell (a country total shown in the
 national table and in the table by parish) are linked with ``fixed``: the
 second cube takes the first cube's decision for that cell.
 
-NOTE: the audit stops exact recovery by any combination of sums within the
-cube. It does not bound how narrowly a hidden count can be estimated from the
-fact that counts are not negative, which is the accepted limit of cell
-suppression.
+NOTE: the bounds of the audit are tightened equation by equation, which finds
+the common cases but is weaker than a linear program over all equations at
+once. Beyond exact values, the audit does not bound how narrowly a hidden count
+can be estimated (a range such as 1 to 2), which is the accepted limit of cell
+suppression without protection intervals.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from analysis.disclosure_audit import (
     connected_components,
     exposed_in,
     group_members,
+    pinned_in,
 )
 from analysis.errors import AnalysisError
 from analysis.suppression import DEFAULT_THRESHOLD, primary_mask
@@ -361,9 +365,11 @@ def exposed_cells(cube: Cube, hidden: np.ndarray) -> list[int]:
     list of int
         Positions of exactly recoverable hidden cells, in order.
     """
-    exposed = []
+    counts = cube.counts.to_numpy()
+    exposed = set()
     for component in cube.components():
-        exposed += exposed_in(component, hidden)
+        exposed.update(exposed_in(component, hidden))
+        exposed.update(pinned_in(component, hidden, counts))
     return sorted(exposed)
 
 

@@ -19,6 +19,9 @@ from analysis.errors import AnalysisError
 RANK_TOLERANCE = 1e-9
 # Rounds of audit and repair before giving up; each round hides at least one cell.
 MAX_AUDIT_ROUNDS = 500
+# Passes over the equations when tightening bounds; each pass that changes a
+# bound raises a lower or lowers an upper bound by at least 1.
+MAX_BOUND_ROUNDS = 50
 
 Group = tuple[int, tuple[int, ...]]
 
@@ -129,6 +132,97 @@ def exposed_in(component: Component, hidden: np.ndarray) -> list[int]:
     return [int(position) for position in unknown[~free]]
 
 
+def pinned_in(
+    component: Component, hidden: np.ndarray, counts: np.ndarray
+) -> list[int]:
+    """Return the hidden cells of one component that bounds pin to one value.
+
+    Zeros are shown and secondary suppression hides non-zero cells first, so a
+    reader may take every hidden count as at least 1; ``bounded_cells`` finds
+    the cells that the groups' sums then leave one whole value.
+    """
+    unknown_mask = hidden[component.cells]
+    if not unknown_mask.any():
+        return []
+    with_hidden = np.abs(component.equations[:, unknown_mask]).sum(axis=1) > 0
+    equations = component.equations[with_hidden]
+    if not len(equations):
+        return []
+    shown = component.cells[~unknown_mask]
+    values = -equations[:, ~unknown_mask] @ counts[shown].astype(float)
+    pinned = bounded_cells(equations[:, unknown_mask], values)
+    return [int(cell) for cell in component.cells[unknown_mask][pinned]]
+
+
+def bounded_cells(matrix: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Return which unknowns the equations pin to one whole number, all being >= 1.
+
+    Each row of ``matrix`` has coefficients +1 and -1 and equals its entry of
+    ``values``. Starting from 1 and no upper bound, the bounds of every unknown
+    are tightened through all equations at once and rounded inward to whole
+    numbers, until no bound changes. An unknown whose bounds meet is pinned.
+    This finds the usual cases (a shown total of 2 over two hidden cells), but
+    it is not a full linear program, so a bound that only the equations taken
+    together give can be missed.
+    """
+    size = matrix.shape[1]
+    plus = matrix > 0
+    minus = matrix < 0
+    # An upper bound starts only from an equation whose unknowns are all on
+    # one side; without one, every unknown can grow without limit.
+    if not (plus.any(axis=1) ^ minus.any(axis=1)).any():
+        return np.zeros(size, dtype=bool)
+    plus_f, minus_f = plus.astype(float), minus.astype(float)
+    column = values[:, None]
+    involved = plus | minus
+    low = np.ones(size)
+    high = np.full(size, np.inf)
+    for _ in range(MAX_BOUND_ROUNDS):
+        infinite = np.isinf(high)
+        finite_high = np.where(infinite, 0.0, high)
+        low_plus, low_minus = plus_f @ low, minus_f @ low
+        high_plus = _side_sums_without(plus, finite_high, infinite)
+        high_minus = _side_sums_without(minus, finite_high, infinite)
+        all_high_plus = _side_sums(plus_f, finite_high, infinite)
+        all_high_minus = _side_sums(minus_f, finite_high, infinite)
+        # sum(x[plus]) - sum(x[minus]) = value, solved for each unknown.
+        new_low = np.where(
+            plus,
+            column - high_plus + low_minus[:, None],
+            low_plus[:, None] - high_minus - column,
+        )
+        new_high = np.where(
+            plus,
+            column - (low_plus[:, None] - low) + all_high_minus[:, None],
+            all_high_plus[:, None] - (low_minus[:, None] - low) - column,
+        )
+        tighter_low = np.ceil(np.where(involved, new_low, -np.inf).max(axis=0) - 1e-9)
+        tighter_high = np.floor(np.where(involved, new_high, np.inf).min(axis=0) + 1e-9)
+        if not ((tighter_low > low).any() or (tighter_high < high).any()):
+            break
+        low = np.maximum(low, tighter_low)
+        high = np.minimum(high, tighter_high)
+        if (low > high).any():
+            # No counts of 1 or more fit: a hidden cell is 0, and the reader
+            # who assumed otherwise learns no value.
+            return np.zeros(size, dtype=bool)
+    return np.isfinite(high) & (low == high)
+
+
+def _side_sums(side: np.ndarray, finite_high: np.ndarray, infinite: np.ndarray):
+    """Return each row's sum of upper bounds over one side, infinite if any is."""
+    sums = side @ finite_high
+    return np.where(side @ infinite.astype(float) > 0, np.inf, sums)
+
+
+def _side_sums_without(side: np.ndarray, finite_high, infinite) -> np.ndarray:
+    """Return, per row and unknown, the side's upper-bound sum less that unknown."""
+    side_f = side.astype(float)
+    sums = (side_f @ finite_high)[:, None] - np.where(side, finite_high, 0.0)
+    others = (side_f @ infinite.astype(float))[:, None] - (side & infinite)
+    return np.where(others > 0, np.inf, sums)
+
+
 class Suppression:
     """The hidden and locked cells of one release, and hidden cells per group.
 
@@ -165,25 +259,37 @@ class Suppression:
             self.hidden_in[index] += 1
 
     def hide_singletons(self, group_indices) -> None:
-        """Hide complements until no group has exactly one hidden cell.
+        """Hide complements until no group gives away its hidden cells.
 
-        The groups are visited in the order given, and again until none changes.
+        A group gives them away when it has exactly one hidden cell, or when its
+        total is shown and every hidden component is 1: a reader who takes
+        hidden counts as at least 1 then knows each of them. The groups are
+        visited in the order given, and again until none changes.
         """
         changed = True
         while changed:
             changed = False
             for index in group_indices:
-                if self.hidden_in[index] == 1:
+                hidden_count = self.hidden_in[index]
+                if hidden_count == 1 or (hidden_count > 1 and self._all_ones(index)):
                     total, parts = self.groups[index]
                     self.hide(self._complement(total, parts))
                     changed = True
+
+    def _all_ones(self, index: int) -> bool:
+        total, parts = self.groups[index]
+        if self.hidden[total]:
+            return False
+        return all(self.counts[part] == 1 for part in parts if self.hidden[part])
 
     def repair_exposed(self, components: tuple[Component, ...]) -> None:
         """Hide more cells until the audit finds no exactly recoverable cell.
 
         Each round hides a cell beside the first exposed cell of a component,
         then hides complements again. Components are repaired one after the
-        other: a cell hidden in one changes no equation of another.
+        other: a cell hidden in one changes no equation of another. Then the
+        cells of the component pinned by bounds (``pinned_in``) get a cell hidden
+        beside each, and the component is repaired again.
 
         Raises
         ------
@@ -191,24 +297,45 @@ class Suppression:
             After ``MAX_AUDIT_ROUNDS`` rounds in all, or when an exposed cell
             has no shown cell left beside it.
         """
-        rounds = 0
+        self.rounds = 0
         for component in components:
-            while exposed := exposed_in(component, self.hidden):
-                if rounds == MAX_AUDIT_ROUNDS:
-                    raise DisclosureError(
-                        f"cells are still recoverable after {MAX_AUDIT_ROUNDS} "
-                        "rounds of suppression; publish a coarser table."
-                    )
-                rounds += 1
-                target = exposed[0]
-                around = [
-                    self.groups[index]
-                    for index in component.groups
-                    if target == self.groups[index][0]
-                    or target in self.groups[index][1]
-                ]
-                self.hide(self._any_shown(around))
-                self.hide_singletons(component.groups)
+            self._repair_component(component)
+            while pinned := pinned_in(component, self.hidden, self.counts):
+                self._hide_beside_any(component, pinned)
+                self._repair_component(component)
+
+    def _repair_component(self, component: Component) -> None:
+        while exposed := exposed_in(component, self.hidden):
+            self._hide_beside(component, exposed[0])
+
+    def _hide_beside_any(self, component: Component, targets: list[int]) -> None:
+        """Hide a cell beside each target that still has a shown neighbour."""
+        error = None
+        hidden_any = False
+        for target in targets:
+            try:
+                self._hide_beside(component, target)
+            except DisclosureError as raised:
+                error = raised
+            else:
+                hidden_any = True
+        if not hidden_any and error is not None:
+            raise error
+
+    def _hide_beside(self, component: Component, target: int) -> None:
+        if self.rounds == MAX_AUDIT_ROUNDS:
+            raise DisclosureError(
+                f"cells are still recoverable after {MAX_AUDIT_ROUNDS} "
+                "rounds of suppression; publish a coarser table."
+            )
+        self.rounds += 1
+        around = [
+            self.groups[index]
+            for index in component.groups
+            if target == self.groups[index][0] or target in self.groups[index][1]
+        ]
+        self.hide(self._any_shown(around))
+        self.hide_singletons(component.groups)
 
     def _complement(self, total: int, parts: tuple[int, ...]) -> int:
         """Return the cell to hide beside a group's one hidden cell.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import linprog
 
 from analysis.disclosure import (
     Dimension,
@@ -22,6 +23,35 @@ COLUMN = Dimension("column", {"total": ("M", "F")})
 
 def _frame(rows, columns):
     return pd.DataFrame(rows, columns=[*columns, "n"])
+
+
+def _pinned_by_bounds(cube, released) -> list:
+    """Return hidden cells that a linear program pins, all hidden counts >= 1.
+
+    A reader who knows that zeros are shown takes every hidden count as at
+    least 1; the cell is pinned when its least and greatest values under the
+    cube's sums and the shown counts are less than 1 apart.
+    """
+    counts = cube.counts.to_numpy().astype(float)
+    hidden = released.hidden.to_numpy()
+    rows = []
+    for total, parts in cube.groups:
+        row = np.zeros(len(counts))
+        row[total] = 1.0
+        row[list(parts)] -= 1.0
+        rows.append(row)
+    equations = np.vstack(rows)
+    bounds = [(1, None) if h else (c, c) for c, h in zip(counts, hidden, strict=True)]
+    pinned = []
+    for cell in np.flatnonzero(hidden):
+        goal = np.zeros(len(counts))
+        goal[cell] = 1.0
+        least = linprog(goal, A_eq=equations, b_eq=np.zeros(len(rows)), bounds=bounds)
+        most = linprog(-goal, A_eq=equations, b_eq=np.zeros(len(rows)), bounds=bounds)
+        assert least.status == 0, least.message
+        if most.status == 0 and -most.fun - least.fun < 1 - 1e-6:
+            pinned.append(cube.counts.index[cell])
+    return pinned
 
 
 def test_primary_hides_one_to_threshold():
@@ -149,6 +179,48 @@ def test_random_tables_leave_nothing_recoverable(seed):
     assert exposed_cells(cube, hidden) == []
     shown = released.values[~released.hidden]
     assert (shown == cube.counts[~released.hidden]).all()
+
+
+def test_hidden_ones_not_pinned_by_total():
+    section = Dimension("category", {"02": ("0201", "0202", "0203", "0204")})
+    rows = [("0201", 42), ("0202", 1), ("0203", 0), ("0204", 1)]
+    cube = build_cube(_frame(rows, ["category"]), [section], "n")
+
+    released = release(cube, threshold=3)
+
+    # 44 less 42 leaves 2 for the two hidden cells: 1 each, unless more hide.
+    assert released.value("0202") is None
+    assert released.value("0204") is None
+    assert _pinned_by_bounds(cube, released) == []
+
+
+def test_hidden_sections_not_pinned_by_total():
+    sections = Dimension(
+        "category", {"TOTAL": ("01", "02", "03", "04", "05", "06", "07", "08")}
+    )
+    counts = {"01": 45, "02": 18, "03": 1, "04": 1, "05": 33, "06": 7, "07": 1}
+    cube = build_cube(_frame(list(counts.items()), ["category"]), [sections], "n")
+
+    released = release(cube, threshold=3)
+
+    assert released.value("03") is None
+    assert _pinned_by_bounds(cube, released) == []
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_tables_pin_no_hidden_cell(seed):
+    rng = np.random.default_rng(seed)
+    rows = [
+        (f"r{r}", sex, int(rng.choice([0, 0, 1, 2, 3, 4, 7, 15])))
+        for r in range(4)
+        for sex in ("M", "F", "unknown")
+    ]
+    row = Dimension("row", {"total": ("r0", "r1", "r2", "r3")})
+    cube = build_cube(_frame(rows, ["row", "sex"]), [row, SEX], "n")
+
+    released = release(cube, threshold=3)
+
+    assert _pinned_by_bounds(cube, released) == []
 
 
 def test_fixed_cell_hidden_by_other_view():
