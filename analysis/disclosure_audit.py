@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.linalg import block_diag
 
 from analysis.errors import AnalysisError
 
@@ -133,28 +134,43 @@ def exposed_in(component: Component, hidden: np.ndarray) -> list[int]:
 
 
 def pinned_in(
-    component: Component, hidden: np.ndarray, counts: np.ndarray
-) -> list[int]:
-    """Return the hidden cells of one component that bounds pin to one value.
+    components: tuple[Component, ...], hidden: np.ndarray, counts: np.ndarray
+) -> dict[int, list[int]]:
+    """Return, by component number, the hidden cells that bounds pin to one value.
 
     Zeros are shown and secondary suppression hides non-zero cells first, so a
     reader may take every hidden count as at least 1; ``bounded_cells`` finds
-    the cells that the groups' sums then leave one whole value.
+    the cells that the groups' sums then leave one whole value. The equations
+    of all components go through it at once, side by side.
     """
-    unknown_mask = hidden[component.cells]
-    if not unknown_mask.any():
-        return []
-    with_hidden = np.abs(component.equations[:, unknown_mask]).sum(axis=1) > 0
-    equations = component.equations[with_hidden]
-    if not len(equations):
-        return []
-    shown = component.cells[~unknown_mask]
-    values = -equations[:, ~unknown_mask] @ counts[shown].astype(float)
-    pinned = bounded_cells(equations[:, unknown_mask], values)
-    return [int(cell) for cell in component.cells[unknown_mask][pinned]]
+    blocks, values, labels, cells = [], [], [], []
+    for number, component in enumerate(components):
+        unknown_mask = hidden[component.cells]
+        if not unknown_mask.any():
+            continue
+        rows = np.abs(component.equations[:, unknown_mask]).sum(axis=1) > 0
+        equations = component.equations[rows]
+        shown = component.cells[~unknown_mask]
+        blocks.append(equations[:, unknown_mask])
+        values.append(-equations[:, ~unknown_mask] @ counts[shown].astype(float))
+        labels.append(np.full(unknown_mask.sum(), number))
+        cells.append(component.cells[unknown_mask])
+    if not blocks:
+        return {}
+    pinned = bounded_cells(
+        block_diag(*blocks), np.concatenate(values), np.concatenate(labels)
+    )
+    found: dict[int, list[int]] = {}
+    for cell, number in zip(
+        np.concatenate(cells)[pinned], np.concatenate(labels)[pinned], strict=True
+    ):
+        found.setdefault(int(number), []).append(int(cell))
+    return found
 
 
-def bounded_cells(matrix: np.ndarray, values: np.ndarray) -> np.ndarray:
+def bounded_cells(
+    matrix: np.ndarray, values: np.ndarray, labels: np.ndarray | None = None
+) -> np.ndarray:
     """Return which unknowns the equations pin to one whole number, all being >= 1.
 
     Each row of ``matrix`` has coefficients +1 and -1 and equals its entry of
@@ -164,63 +180,80 @@ def bounded_cells(matrix: np.ndarray, values: np.ndarray) -> np.ndarray:
     This finds the usual cases (a shown total of 2 over two hidden cells), but
     it is not a full linear program, so a bound that only the equations taken
     together give can be missed.
+
+    ``labels`` names the independent system each unknown belongs to. Where no
+    counts of 1 or more fit a system (one of its hidden cells is 0), the
+    reader who assumed them learns no value, so that system pins nothing and
+    its equations are dropped.
     """
+    rows, columns = np.nonzero(matrix)
     size = matrix.shape[1]
-    plus = matrix > 0
-    minus = matrix < 0
-    # An upper bound starts only from an equation whose unknowns are all on
-    # one side; without one, every unknown can grow without limit.
-    if not (plus.any(axis=1) ^ minus.any(axis=1)).any():
-        return np.zeros(size, dtype=bool)
-    plus_f, minus_f = plus.astype(float), minus.astype(float)
-    column = values[:, None]
-    involved = plus | minus
+    if labels is None:
+        labels = np.zeros(size, dtype=int)
+    positive = matrix[rows, columns] > 0
+    dropped = np.zeros(size, dtype=bool)
     low = np.ones(size)
     high = np.full(size, np.inf)
     for _ in range(MAX_BOUND_ROUNDS):
-        infinite = np.isinf(high)
-        finite_high = np.where(infinite, 0.0, high)
-        low_plus, low_minus = plus_f @ low, minus_f @ low
-        high_plus = _side_sums_without(plus, finite_high, infinite)
-        high_minus = _side_sums_without(minus, finite_high, infinite)
-        all_high_plus = _side_sums(plus_f, finite_high, infinite)
-        all_high_minus = _side_sums(minus_f, finite_high, infinite)
-        # sum(x[plus]) - sum(x[minus]) = value, solved for each unknown.
-        new_low = np.where(
-            plus,
-            column - high_plus + low_minus[:, None],
-            low_plus[:, None] - high_minus - column,
+        keep = ~dropped[columns]
+        bounds = _entry_bounds(
+            rows[keep], columns[keep], positive[keep], values, low, high
         )
-        new_high = np.where(
-            plus,
-            column - (low_plus[:, None] - low) + all_high_minus[:, None],
-            all_high_plus[:, None] - (low_minus[:, None] - low) - column,
-        )
-        tighter_low = np.ceil(np.where(involved, new_low, -np.inf).max(axis=0) - 1e-9)
-        tighter_high = np.floor(np.where(involved, new_high, np.inf).min(axis=0) + 1e-9)
+        new_low = np.full(size, -np.inf)
+        new_high = np.full(size, np.inf)
+        np.maximum.at(new_low, columns[keep], bounds[0])
+        np.minimum.at(new_high, columns[keep], bounds[1])
+        tighter_low = np.ceil(new_low - 1e-9)
+        tighter_high = np.floor(new_high + 1e-9)
         if not ((tighter_low > low).any() or (tighter_high < high).any()):
             break
         low = np.maximum(low, tighter_low)
         high = np.minimum(high, tighter_high)
-        if (low > high).any():
-            # No counts of 1 or more fit: a hidden cell is 0, and the reader
-            # who assumed otherwise learns no value.
-            return np.zeros(size, dtype=bool)
-    return np.isfinite(high) & (low == high)
+        crossed = low > high
+        if crossed.any():
+            dropped |= np.isin(labels, labels[crossed])
+            low[dropped], high[dropped] = 1.0, np.inf
+    return np.isfinite(high) & (low == high) & ~dropped
 
 
-def _side_sums(side: np.ndarray, finite_high: np.ndarray, infinite: np.ndarray):
-    """Return each row's sum of upper bounds over one side, infinite if any is."""
-    sums = side @ finite_high
-    return np.where(side @ infinite.astype(float) > 0, np.inf, sums)
+def _entry_bounds(rows, columns, positive, values, low, high):
+    """Return the bounds each equation gives each of its unknowns.
 
+    An equation reads sum(x[plus]) - sum(x[minus]) = value; solved for one
+    unknown, the bounds of the others give its least and greatest value.
+    """
+    count = len(values)
+    entry_low, entry_high = low[columns], high[columns]
+    infinite = np.isinf(entry_high)
+    finite_high = np.where(infinite, 0.0, entry_high)
 
-def _side_sums_without(side: np.ndarray, finite_high, infinite) -> np.ndarray:
-    """Return, per row and unknown, the side's upper-bound sum less that unknown."""
-    side_f = side.astype(float)
-    sums = (side_f @ finite_high)[:, None] - np.where(side, finite_high, 0.0)
-    others = (side_f @ infinite.astype(float))[:, None] - (side & infinite)
-    return np.where(others > 0, np.inf, sums)
+    def row_sum(weights, side):
+        return np.bincount(rows[side], weights[side], minlength=count)
+
+    negative = ~positive
+    low_plus, low_minus = row_sum(entry_low, positive), row_sum(entry_low, negative)
+    high_plus, high_minus = (
+        row_sum(finite_high, positive),
+        row_sum(finite_high, negative),
+    )
+    inf_plus = row_sum(infinite.astype(float), positive)
+    inf_minus = row_sum(infinite.astype(float), negative)
+    own_inf = infinite.astype(float)
+    value = values[rows]
+    # The same side's upper bounds without the unknown itself.
+    same_high = np.where(positive, high_plus[rows], high_minus[rows]) - finite_high
+    same_inf = np.where(positive, inf_plus[rows], inf_minus[rows]) - own_inf
+    same_high = np.where(same_inf > 0, np.inf, same_high)
+    same_low = np.where(positive, low_plus[rows], low_minus[rows]) - entry_low
+    other_high = np.where(positive, high_minus[rows], high_plus[rows])
+    other_inf = np.where(positive, inf_minus[rows], inf_plus[rows])
+    other_high = np.where(other_inf > 0, np.inf, other_high)
+    other_low = np.where(positive, low_minus[rows], low_plus[rows])
+    # plus: x = value - same + other; minus: x = other - same - value.
+    sign = np.where(positive, 1.0, -1.0)
+    least = sign * value - same_high + other_low
+    greatest = sign * value - same_low + other_high
+    return least, greatest
 
 
 class Suppression:
@@ -287,9 +320,9 @@ class Suppression:
 
         Each round hides a cell beside the first exposed cell of a component,
         then hides complements again. Components are repaired one after the
-        other: a cell hidden in one changes no equation of another. Then the
-        cells of the component pinned by bounds (``pinned_in``) get a cell hidden
-        beside each, and the component is repaired again.
+        other: a cell hidden in one changes no equation of another. Then each
+        cell pinned by bounds (``pinned_in``) gets a cell hidden beside it, its
+        component is repaired again, and the bounds are checked again.
 
         Raises
         ------
@@ -300,9 +333,10 @@ class Suppression:
         self.rounds = 0
         for component in components:
             self._repair_component(component)
-            while pinned := pinned_in(component, self.hidden, self.counts):
-                self._hide_beside_any(component, pinned)
-                self._repair_component(component)
+        while pinned := pinned_in(components, self.hidden, self.counts):
+            for number, cells in pinned.items():
+                self._hide_beside_any(components[number], cells)
+                self._repair_component(components[number])
 
     def _repair_component(self, component: Component) -> None:
         while exposed := exposed_in(component, self.hidden):
