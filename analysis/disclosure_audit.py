@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.linalg import block_diag
 
 from analysis.errors import AnalysisError
 
@@ -143,38 +142,55 @@ def pinned_in(
     the cells that the groups' sums then leave one whole value. The equations
     of all components go through it at once, side by side.
     """
-    blocks, values, labels, cells = [], [], [], []
+    rows, columns, signs, values, labels, cells = [], [], [], [], [], []
+    row_offset = column_offset = 0
     for number, component in enumerate(components):
         unknown_mask = hidden[component.cells]
         if not unknown_mask.any():
             continue
-        rows = np.abs(component.equations[:, unknown_mask]).sum(axis=1) > 0
-        equations = component.equations[rows]
+        block = component.equations[:, unknown_mask]
+        used = np.abs(block).sum(axis=1) > 0
+        block = block[used]
         shown = component.cells[~unknown_mask]
-        blocks.append(equations[:, unknown_mask])
-        values.append(-equations[:, ~unknown_mask] @ counts[shown].astype(float))
-        labels.append(np.full(unknown_mask.sum(), number))
+        shown_part = component.equations[used][:, ~unknown_mask]
+        block_rows, block_columns = np.nonzero(block)
+        rows.append(block_rows + row_offset)
+        columns.append(block_columns + column_offset)
+        signs.append(block[block_rows, block_columns])
+        values.append(-shown_part @ counts[shown].astype(float))
+        labels.append(np.full(block.shape[1], number))
         cells.append(component.cells[unknown_mask])
-    if not blocks:
+        row_offset += block.shape[0]
+        column_offset += block.shape[1]
+    if not cells:
         return {}
+    labels = np.concatenate(labels)
     pinned = bounded_cells(
-        block_diag(*blocks), np.concatenate(values), np.concatenate(labels)
+        np.concatenate(rows),
+        np.concatenate(columns),
+        np.concatenate(signs) > 0,
+        np.concatenate(values),
+        labels,
     )
     found: dict[int, list[int]] = {}
-    for cell, number in zip(
-        np.concatenate(cells)[pinned], np.concatenate(labels)[pinned], strict=True
-    ):
+    for cell, number in zip(np.concatenate(cells)[pinned], labels[pinned], strict=True):
         found.setdefault(int(number), []).append(int(cell))
     return found
 
 
 def bounded_cells(
-    matrix: np.ndarray, values: np.ndarray, labels: np.ndarray | None = None
+    rows: np.ndarray,
+    columns: np.ndarray,
+    positive: np.ndarray,
+    values: np.ndarray,
+    labels: np.ndarray,
 ) -> np.ndarray:
     """Return which unknowns the equations pin to one whole number, all being >= 1.
 
-    Each row of ``matrix`` has coefficients +1 and -1 and equals its entry of
-    ``values``. Starting from 1 and no upper bound, the bounds of every unknown
+    The equations are given by their non-zero entries: equation ``rows[k]``
+    has unknown ``columns[k]`` with coefficient +1 where ``positive[k]``, else
+    -1, and equals ``values`` of that row. Starting from 1 and no upper bound,
+    the bounds of every unknown
     are tightened through all equations at once and rounded inward to whole
     numbers, until no bound changes. An unknown whose bounds meet is pinned.
     This finds the usual cases (a shown total of 2 over two hidden cells), but
@@ -186,11 +202,7 @@ def bounded_cells(
     reader who assumed them learns no value, so that system pins nothing and
     its equations are dropped.
     """
-    rows, columns = np.nonzero(matrix)
-    size = matrix.shape[1]
-    if labels is None:
-        labels = np.zeros(size, dtype=int)
-    positive = matrix[rows, columns] > 0
+    size = len(labels)
     dropped = np.zeros(size, dtype=bool)
     low = np.ones(size)
     high = np.full(size, np.inf)

@@ -87,10 +87,18 @@ def _populations(frame: pd.DataFrame) -> dict[str, dict[int, policy.Population]]
 
 
 def released_by_country(
-    engine: Engine, scope: Scope, request: RegionalRequest, threshold: int
+    engine: Engine,
+    scope: Scope,
+    request: RegionalRequest,
+    threshold: int,
+    years_before: int = 2,
 ) -> dict[str, Released]:
-    """Return each country's released ICCS cube, two years before included."""
-    first, last = request.year_from - 2, request.year_to
+    """Return each country's released ICCS cube, ``years_before`` included.
+
+    The two years before the first give the pooled rates. Each year is
+    released on its own, so a year's cells are the same with or without them.
+    """
+    first, last = request.year_from - years_before, request.year_to
     incidents = queries.regional_incidents(
         engine, scope, request.country_codes, first, last
     )
@@ -182,7 +190,9 @@ def homicide_panel(
     computed here when not given.
     """
     if released_offences is None:
-        released_offences = released_by_country(engine, scope, request, threshold)
+        released_offences = released_by_country(
+            engine, scope, request, threshold, years_before=0
+        )
     victims = queries.regional_homicide_victims(
         engine, scope, request.country_codes, request.year_from, request.year_to
     )

@@ -363,3 +363,17 @@ def test_youth_ranges_reveal_no_small_band(views_engine, published):
     # Victims aged 25 to 29: two a year, less than both 15 to 29 and 15 to 24.
     assert (2019, ("ages", "victim", ("25-29",))) in small
     assert found == []
+
+
+def test_homicide_page_matches_export(views_engine):
+    # The page builds the homicide table alone, without the earlier years.
+    request = regional_data.RegionalRequest(
+        ("LCA",), 2019, 2023, regional_data.DEFAULT_CATEGORIES
+    )
+
+    alone = regional_data.homicide_panel(views_engine, ADMIN, request, THRESHOLD)
+    exported = regional_data.all_panels(views_engine, ADMIN, request, THRESHOLD)[1]
+
+    assert exported.key == "homicide_comparison"
+    assert alone.table["victims"].isna().any()
+    assert alone.table.equals(exported.table)
