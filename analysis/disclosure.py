@@ -365,11 +365,12 @@ def exposed_cells(cube: Cube, hidden: np.ndarray) -> list[int]:
     list of int
         Positions of exactly recoverable hidden cells, in order.
     """
-    counts = cube.counts.to_numpy()
+    components = cube.components()
     exposed = set()
-    for component in cube.components():
+    for component in components:
         exposed.update(exposed_in(component, hidden))
-        exposed.update(pinned_in(component, hidden, counts))
+    for cells in pinned_in(components, hidden, cube.counts.to_numpy()).values():
+        exposed.update(cells)
     return sorted(exposed)
 
 
