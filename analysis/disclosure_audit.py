@@ -138,7 +138,7 @@ def pinned_in(
     """Return, by component number, the hidden cells that bounds pin to one value.
 
     Zeros are shown and secondary suppression hides non-zero cells first, so a
-    reader may take every hidden count as at least 1; ``bounded_cells`` finds
+    reader may take every hidden count as at least 1. ``bounded_cells`` finds
     the cells that the groups' sums then leave one whole value. The equations
     of all components go through it at once, side by side.
     """
@@ -308,7 +308,7 @@ class Suppression:
 
         A group gives them away when it has exactly one hidden cell, or when its
         total is shown and every hidden component is 1: a reader who takes
-        hidden counts as at least 1 then knows each of them. The groups are
+        hidden counts as at least 1 can then work out each of them. The groups are
         visited in the order given, and again until none changes.
         """
         changed = True
