@@ -417,12 +417,18 @@ def area_panel(context: Context, released_offences: Released) -> Panel:
         (year, cubes.COUNTRY): bool(released_offences.hidden.loc[(year, cubes.TOTAL)])
         for year in context.cube_years
     }
-    table = policy.area_rates(
-        release(cube, context.threshold, link), people, request.year_to
-    )
+    # The last year asked for that has counts; an export link may ask for a
+    # later year than the warehouse holds.
+    year = max(context.shown_years, default=None)
+    if year is None:
+        table = pd.DataFrame(columns=list(policy.AREA_COLUMNS))
+        table.attrs["note"] = "No counts in the years asked for."
+    else:
+        released = release(cube, context.threshold, link)
+        table = policy.area_rates(released, people, year)
     return Panel(
         "areas",
-        f"All offences by admin area, {request.year_to}",
+        f"All offences by admin area, {year or request.year_to}",
         table,
         metadata(
             context,

@@ -315,3 +315,17 @@ def test_no_incident_rows_for_aggregate_roles(policy_engine, app, login_as, user
         "observatory": ["/export/regional.<kind>"],
     }
     assert reached == expected[username]
+
+
+def test_export_past_last_data_year(policy_engine, login_as):
+    client = login_as("ministry")
+
+    response = client.get(
+        "/export/indicators.xlsx?country=LCA&year_from=2022&year_to=2026"
+    )
+
+    assert response.status_code == 200
+    areas = _sheets(response.data)["areas"]
+    # The warehouse holds Saint Lucia's counts up to February 2024.
+    assert areas
+    assert {row["year"] for row in areas} == {2024}
