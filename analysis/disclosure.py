@@ -28,9 +28,11 @@ second cube takes the first cube's decision for that cell.
 
 NOTE: the bounds of the audit are tightened equation by equation, which finds
 the common cases but is weaker than a linear program over all equations at
-once. Beyond exact values, the audit does not bound how narrowly a hidden count
-can be estimated (a range such as 1 to 2), which is the accepted limit of cell
-suppression without protection intervals.
+once. In a table by relationship and sex, four sums added together can give two
+hidden counts of 1 a total of 2, which no single sum shows, so such cells are
+still recoverable. Beyond exact values, the audit does not bound how narrowly a
+hidden count can be estimated (a range such as 1 to 2), which is the accepted
+limit of cell suppression without protection intervals.
 """
 
 from __future__ import annotations

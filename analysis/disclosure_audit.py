@@ -19,7 +19,7 @@ from analysis.errors import AnalysisError
 RANK_TOLERANCE = 1e-9
 # Rounds of audit and repair before giving up; each round hides at least one cell.
 MAX_AUDIT_ROUNDS = 500
-# Passes over the equations when tightening bounds; each pass that changes a
+# Passes over the equations when tightening bounds. Each pass that changes a
 # bound raises a lower or lowers an upper bound by at least 1.
 MAX_BOUND_ROUNDS = 50
 
@@ -231,7 +231,7 @@ def bounded_cells(
 def _entry_bounds(rows, columns, positive, values, low, high):
     """Return the bounds each equation gives each of its unknowns.
 
-    An equation reads sum(x[plus]) - sum(x[minus]) = value; solved for one
+    An equation reads sum(x[plus]) - sum(x[minus]) = value. Solved for one
     unknown, the bounds of the others give its least and greatest value.
     """
     count = len(values)
@@ -306,10 +306,11 @@ class Suppression:
     def hide_singletons(self, group_indices) -> None:
         """Hide complements until no group gives away its hidden cells.
 
-        A group gives them away when it has exactly one hidden cell, or when its
-        total is shown and every hidden component is 1: a reader who takes
-        hidden counts as at least 1 can then work out each of them. The groups are
-        visited in the order given, and again until none changes.
+        A group gives them away when it has exactly one hidden cell. It also
+        does when its total is shown and every hidden component is 1, because a
+        reader who takes hidden counts as at least 1 can then work out each of
+        them. The groups are visited in the order given, and again until none
+        changes.
         """
         changed = True
         while changed:

@@ -417,8 +417,8 @@ def area_panel(context: Context, released_offences: Released) -> Panel:
         (year, cubes.COUNTRY): bool(released_offences.hidden.loc[(year, cubes.TOTAL)])
         for year in context.cube_years
     }
-    # The last year asked for that has counts; an export link may ask for a
-    # later year than the warehouse holds.
+    # The last year asked for that has counts, because an export link may ask
+    # for a later year than the warehouse has.
     year = max(context.shown_years, default=None)
     if year is None:
         table = pd.DataFrame(columns=list(policy.AREA_COLUMNS))

@@ -79,7 +79,7 @@ def start_session(
     user_id
         Primary key of the account in ``app_user``.
     lifetime
-        The longest a session lasts from its login.
+        Maximum time a session lasts from its login.
     now
         Naive UTC time of the login; defaults to the current time.
 

@@ -326,6 +326,6 @@ def test_export_past_last_data_year(policy_engine, login_as):
 
     assert response.status_code == 200
     areas = _sheets(response.data)["areas"]
-    # The warehouse holds Saint Lucia's counts up to February 2024.
+    # The warehouse has Saint Lucia's counts up to February 2024.
     assert areas
     assert {row["year"] for row in areas} == {2024}
