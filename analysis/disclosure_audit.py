@@ -110,16 +110,11 @@ def exposed_in(component: Component, hidden: np.ndarray) -> list[int]:
     counts put in, fix its value: its unit vector lies in the row space of the
     groups' equations restricted to the hidden cells.
     """
-    unknown_mask = hidden[component.cells]
-    if not unknown_mask.any():
+    unknown_mask, used = _hidden_rows(component, hidden)
+    if not used.any():
         return []
     unknown = component.cells[unknown_mask]
-    # The groups' equations over the hidden cells, with the shown counts moved
-    # to the other side. A group with no hidden cell gives no equation.
-    matrix = component.equations[:, unknown_mask]
-    matrix = matrix[np.abs(matrix).sum(axis=1) > 0]
-    if not len(matrix):
-        return []
+    matrix = component.equations[used][:, unknown_mask]
     _, singular, vt = np.linalg.svd(matrix)
     tolerance = (
         RANK_TOLERANCE * max(matrix.shape) * (singular[0] if len(singular) else 0)
@@ -130,6 +125,18 @@ def exposed_in(component: Component, hidden: np.ndarray) -> list[int]:
         return [int(position) for position in unknown]
     free = np.abs(null_space).max(axis=0) > 1e-7
     return [int(position) for position in unknown[~free]]
+
+
+def _hidden_rows(component: Component, hidden: np.ndarray):
+    """Return the component's hidden cells and the groups that have one.
+
+    The groups' equations over the hidden cells, with the shown counts moved to
+    the other side, are what the audit solves. A group with no hidden cell
+    gives no equation.
+    """
+    unknown_mask = hidden[component.cells]
+    used = np.abs(component.equations[:, unknown_mask]).sum(axis=1) > 0
+    return unknown_mask, used
 
 
 def pinned_in(
@@ -145,12 +152,10 @@ def pinned_in(
     rows, columns, signs, values, labels, cells = [], [], [], [], [], []
     row_offset = column_offset = 0
     for number, component in enumerate(components):
-        unknown_mask = hidden[component.cells]
-        if not unknown_mask.any():
+        unknown_mask, used = _hidden_rows(component, hidden)
+        if not used.any():
             continue
-        block = component.equations[:, unknown_mask]
-        used = np.abs(block).sum(axis=1) > 0
-        block = block[used]
+        block = component.equations[used][:, unknown_mask]
         shown = component.cells[~unknown_mask]
         shown_part = component.equations[used][:, ~unknown_mask]
         block_rows, block_columns = np.nonzero(block)
