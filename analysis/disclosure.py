@@ -136,6 +136,10 @@ class Layout:
         The cells of every group and their group indices.
     ancestors
         For each dimension, every leaf mapped to itself and its totals.
+    tree
+        Whether at most one dimension has totals. The sums of each slice then
+        form a tree, in which bounds tightened sum by sum are already the
+        tightest the sums together allow, so the audit needs no linear program.
     leaf_position
         Position of each combination of leaves in the columns of ``spread``.
     spread
@@ -151,6 +155,7 @@ class Layout:
     components: tuple[Component, ...]
     members: tuple[np.ndarray, np.ndarray]
     ancestors: tuple[dict, ...]
+    tree: bool = False
     leaf_position: dict = field(default_factory=dict)
     spread: sparse.csr_array | None = None
 
@@ -333,7 +338,7 @@ def release(
         cube.groups, layout.groups_of, layout.members, counts, hidden, locked
     )
     state.hide_singletons(range(len(cube.groups)))
-    state.repair_exposed(cube.components())
+    state.repair_exposed(cube.components(), program=not layout.tree)
     published = [None if h else int(c) for c, h in zip(counts, hidden, strict=True)]
     released = Released(
         values=pd.Series(published, index=cube.counts.index, dtype=object),
@@ -407,6 +412,7 @@ def _layout(keys: tuple) -> Layout:
         components=connected_components(len(cells), groups),
         members=group_members(groups),
         ancestors=ancestors,
+        tree=sum(bool(dimension.children) for dimension in dimensions) <= 1,
         leaf_position=leaf_position,
         spread=spread,
     )

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
+from scipy.optimize import linprog
 
 from analysis.errors import AnalysisError
 
@@ -149,38 +151,191 @@ def pinned_in(
     the cells that the groups' sums then leave one whole value. The equations
     of all components go through it at once, side by side.
     """
-    rows, columns, signs, values, labels, cells = [], [], [], [], [], []
-    row_offset = column_offset = 0
-    for number, component in enumerate(components):
-        unknown_mask, used = _hidden_rows(component, hidden)
-        if not used.any():
-            continue
-        block = component.equations[used][:, unknown_mask]
-        shown = component.cells[~unknown_mask]
-        shown_part = component.equations[used][:, ~unknown_mask]
-        block_rows, block_columns = np.nonzero(block)
-        rows.append(block_rows + row_offset)
-        columns.append(block_columns + column_offset)
-        signs.append(block[block_rows, block_columns])
-        values.append(-shown_part @ counts[shown].astype(float))
-        labels.append(np.full(block.shape[1], number))
-        cells.append(component.cells[unknown_mask])
-        row_offset += block.shape[0]
-        column_offset += block.shape[1]
-    if not cells:
+    system = _HiddenSystem.of(components, hidden, counts)
+    if system is None:
         return {}
-    labels = np.concatenate(labels)
     pinned = bounded_cells(
-        np.concatenate(rows),
-        np.concatenate(columns),
-        np.concatenate(signs) > 0,
-        np.concatenate(values),
-        labels,
+        system.rows, system.columns, system.signs > 0, system.values, system.labels
     )
+    return system.by_component(pinned)
+
+
+def held_by_program(
+    components: tuple[Component, ...], hidden: np.ndarray, counts: np.ndarray
+) -> dict[int, list[int]]:
+    """Return, by component number, the hidden cells that a linear program pins.
+
+    A reader who takes every hidden count as at least 1 knows the counts lie in
+    the polyhedron of the groups' sums and those bounds. A hidden cell is pinned
+    when it has one value over the whole polyhedron. That happens when some
+    bounds hold with equality at every point (the implicit equalities, cells
+    that can only be 1), and the sums together with those cells set to 1
+    determine the cell. This finds the cases that ``pinned_in`` misses, where
+    several sums must be added before a bound appears.
+
+    One linear program finds the implicit equalities of every component at
+    once (``_implicit_ones``). Components where no sum fits counts of 1 or
+    more pin nothing, as in ``bounded_cells``.
+    """
+    # The true counts satisfy every sum. Where they are also all 2 or more
+    # they lie inside every bound, so no bound holds with equality everywhere
+    # and the component needs no linear program.
+    candidates = [
+        component
+        if (counts[component.cells[hidden[component.cells]]] <= 1).any()
+        else None
+        for component in components
+    ]
+    system = _HiddenSystem.of(candidates, hidden, counts)
+    if system is None:
+        return {}
+    ones = _implicit_ones(system)
     found: dict[int, list[int]] = {}
-    for cell, number in zip(np.concatenate(cells)[pinned], labels[pinned], strict=True):
-        found.setdefault(int(number), []).append(int(cell))
+    for number, cells in system.by_component(ones).items():
+        component = components[number]
+        known = hidden.copy()
+        known[cells] = False
+        found[number] = sorted({*cells, *exposed_in(component, known)})
     return found
+
+
+@dataclass(frozen=True)
+class _HiddenSystem:
+    """The groups' equations over the hidden cells of several components.
+
+    Attributes
+    ----------
+    rows, columns, signs
+        The non-zero entries: equation ``rows[k]`` has unknown ``columns[k]``
+        with coefficient ``signs[k]``, +1 or -1.
+    values
+        Right-hand side of each equation: the shown counts moved across.
+    labels
+        Component number of each unknown.
+    cells
+        Cube position of each unknown.
+    """
+
+    rows: np.ndarray
+    columns: np.ndarray
+    signs: np.ndarray
+    values: np.ndarray
+    labels: np.ndarray
+    cells: np.ndarray
+
+    @classmethod
+    def of(cls, components, hidden, counts) -> _HiddenSystem | None:
+        """Return the system of the components' hidden cells, or ``None`` if none."""
+        rows, columns, signs, values, labels, cells = [], [], [], [], [], []
+        row_offset = column_offset = 0
+        for number, component in enumerate(components):
+            if component is None:
+                continue
+            unknown_mask, used = _hidden_rows(component, hidden)
+            if not used.any():
+                continue
+            block = component.equations[used][:, unknown_mask]
+            shown = component.cells[~unknown_mask]
+            shown_part = component.equations[used][:, ~unknown_mask]
+            block_rows, block_columns = np.nonzero(block)
+            rows.append(block_rows + row_offset)
+            columns.append(block_columns + column_offset)
+            signs.append(block[block_rows, block_columns])
+            values.append(-shown_part @ counts[shown].astype(float))
+            labels.append(np.full(block.shape[1], number))
+            cells.append(component.cells[unknown_mask])
+            row_offset += block.shape[0]
+            column_offset += block.shape[1]
+        if not cells:
+            return None
+        parts = (rows, columns, signs, values, labels, cells)
+        return cls(*(np.concatenate(part) for part in parts))
+
+    def by_component(self, chosen: np.ndarray) -> dict[int, list[int]]:
+        """Return the cube positions of the chosen unknowns, by component number."""
+        found: dict[int, list[int]] = {}
+        for cell, number in zip(self.cells[chosen], self.labels[chosen], strict=True):
+            found.setdefault(int(number), []).append(int(cell))
+        return found
+
+
+def _implicit_ones(system: _HiddenSystem) -> np.ndarray:
+    """Return which unknowns equal 1 wherever their component's sums hold, all >= 1.
+
+    Each component's system ``A x = b, x >= 1`` is made homogeneous with a
+    scale ``t >= 0``: ``A x - b t = 0`` and ``x - t >= s``, with a slack
+    ``0 <= s <= 1`` per unknown and ``u <= min(t, 1)`` per component. Points
+    of such a cone can be added and scaled, so one point has ``x > t`` for
+    every unknown that is above 1 anywhere, and scaling gives it ``s = 1``
+    there and ``u = 1``. Maximising the sum of ``s`` and ``u`` therefore sets
+    ``s`` to 0 on exactly the implicit equalities. A component with no
+    solution allows only ``t = 0``, so its ``u`` stays 0 and it gives none.
+    """
+    size = len(system.labels)
+    numbers, component_of = np.unique(system.labels, return_inverse=True)
+    blocks = len(numbers)
+    row_ids, rows = np.unique(system.rows, return_inverse=True)
+    count = len(row_ids)
+    row_component = np.zeros(count, dtype=np.intp)
+    row_component[rows] = component_of[system.columns]
+    # Columns: x (size), t (blocks), s (size), u (blocks).
+    t_at, s_at, u_at = size, size + blocks, 2 * size + blocks
+    width = 2 * size + 2 * blocks
+    equalities = sparse.csr_array(
+        (
+            np.concatenate([system.signs, -system.values[row_ids]]),
+            (
+                np.concatenate([rows, np.arange(count)]),
+                np.concatenate([system.columns, t_at + row_component]),
+            ),
+        ),
+        shape=(count, width),
+    )
+    unknowns = np.arange(size)
+    components = np.arange(blocks)
+    # Rows: t - x + s <= 0 for each unknown, then u - t <= 0 for each component.
+    inequalities = sparse.csr_array(
+        (
+            np.concatenate(
+                [np.ones(size), -np.ones(size), np.ones(size)]
+                + [np.ones(blocks), -np.ones(blocks)]
+            ),
+            (
+                np.concatenate([unknowns] * 3 + [size + components] * 2),
+                np.concatenate(
+                    [
+                        t_at + component_of,
+                        unknowns,
+                        s_at + unknowns,
+                        u_at + components,
+                        t_at + components,
+                    ]
+                ),
+            ),
+        ),
+        shape=(size + blocks, width),
+    )
+    goal = np.concatenate([np.zeros(size + blocks), -np.ones(size + blocks)])
+    bounds = np.array(
+        [(None, None)] * size + [(0, None)] * blocks + [(0, 1)] * (size + blocks),
+        dtype=float,
+    )
+    result = linprog(
+        goal,
+        A_ub=inequalities,
+        b_ub=np.zeros(size + blocks),
+        A_eq=equalities,
+        b_eq=np.zeros(count),
+        bounds=bounds,
+        method="highs",
+    )
+    if result.status != 0:
+        raise DisclosureError(
+            f"the disclosure audit's linear program failed: {result.message}; "
+            "publish a coarser table."
+        )
+    slack, feasible = result.x[s_at:u_at], result.x[u_at:] > 0.5
+    return (slack < 0.5) & feasible[component_of]
 
 
 def bounded_cells(
@@ -333,14 +488,20 @@ class Suppression:
             return False
         return all(self.counts[part] == 1 for part in parts if self.hidden[part])
 
-    def repair_exposed(self, components: tuple[Component, ...]) -> None:
+    def repair_exposed(
+        self, components: tuple[Component, ...], program: bool = True
+    ) -> None:
         """Hide more cells until the audit finds no exactly recoverable cell.
 
         Each round hides a cell beside the first exposed cell of a component,
         then hides complements again. Components are repaired one after the
         other: a cell hidden in one changes no equation of another. Then each
         cell pinned by bounds (``pinned_in``) gets a cell hidden beside it, its
-        component is repaired again, and the bounds are checked again.
+        component is repaired again, and the bounds are checked again. Once the
+        bounds pin nothing, the linear program of ``held_by_program`` checks
+        every component at once, and the cells it pins are repaired the same
+        way, until it pins nothing either. ``program=False`` skips the linear
+        program, for sums that form a tree, where the bounds miss nothing.
 
         Raises
         ------
@@ -351,10 +512,22 @@ class Suppression:
         self.rounds = 0
         for component in components:
             self._repair_component(component)
-        while pinned := pinned_in(components, self.hidden, self.counts):
-            for number, cells in pinned.items():
-                self._hide_beside_any(components[number], cells)
-                self._repair_component(components[number])
+        while True:
+            while pinned := pinned_in(components, self.hidden, self.counts):
+                self._repair_pinned(components, pinned)
+            if not program:
+                return
+            held = held_by_program(components, self.hidden, self.counts)
+            if not held:
+                return
+            self._repair_pinned(components, held)
+
+    def _repair_pinned(
+        self, components: tuple[Component, ...], pinned: dict[int, list[int]]
+    ) -> None:
+        for number, cells in pinned.items():
+            self._hide_beside_any(components[number], cells)
+            self._repair_component(components[number])
 
     def _repair_component(self, component: Component) -> None:
         while exposed := exposed_in(component, self.hidden):
@@ -372,21 +545,42 @@ class Suppression:
             else:
                 hidden_any = True
         if not hidden_any and error is not None:
-            raise error
+            self._hide_in_component(component, error)
+
+    def _hide_in_component(self, component: Component, error: DisclosureError) -> None:
+        """Hide a shown cell of any group of ``component`` that has a hidden cell.
+
+        A cell pinned through several sums can have every neighbour hidden
+        already; hiding a cell further away in the same sums frees it.
+        """
+        around = [
+            (total, parts)
+            for total, parts in map(self.groups.__getitem__, component.groups)
+            if self.hidden[total] or self.hidden[list(parts)].any()
+        ]
+        try:
+            cell = self._any_shown(around)
+        except DisclosureError:
+            raise error from None
+        self._hide_round(component, cell)
 
     def _hide_beside(self, component: Component, target: int) -> None:
+        around = [
+            self.groups[index]
+            for index in component.groups
+            if target == self.groups[index][0] or target in self.groups[index][1]
+        ]
+        self._hide_round(component, self._any_shown(around))
+
+    def _hide_round(self, component: Component, cell: int) -> None:
+        """Hide ``cell`` and the complements it needs, as one round of repair."""
         if self.rounds == MAX_AUDIT_ROUNDS:
             raise DisclosureError(
                 f"cells are still recoverable after {MAX_AUDIT_ROUNDS} "
                 "rounds of suppression; publish a coarser table."
             )
         self.rounds += 1
-        around = [
-            self.groups[index]
-            for index in component.groups
-            if target == self.groups[index][0] or target in self.groups[index][1]
-        ]
-        self.hide(self._any_shown(around))
+        self.hide(cell)
         self.hide_singletons(component.groups)
 
     def _complement(self, total: int, parts: tuple[int, ...]) -> int:

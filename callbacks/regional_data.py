@@ -26,6 +26,7 @@ from callbacks.indicator_data import (
 )
 from data_access import indicator_queries
 from data_access import regional_queries as queries
+from data_access.cache import cached_read
 from data_access.scope import Scope
 from layouts.policy_panels import Panel
 
@@ -86,6 +87,7 @@ def _populations(frame: pd.DataFrame) -> dict[str, dict[int, policy.Population]]
     return found
 
 
+@cached_read
 def released_by_country(
     engine: Engine,
     scope: Scope,
@@ -97,6 +99,8 @@ def released_by_country(
 
     The two years before the first give the pooled rates. Each year is
     released on its own, so a year's cells are the same with or without them.
+    Both panels of the page release the same cubes, so the result goes through
+    the query cache: the second panel of a view takes the first one's.
     """
     first, last = request.year_from - years_before, request.year_to
     incidents = queries.regional_incidents(
@@ -190,9 +194,7 @@ def homicide_panel(
     computed here when not given.
     """
     if released_offences is None:
-        released_offences = released_by_country(
-            engine, scope, request, threshold, years_before=0
-        )
+        released_offences = released_by_country(engine, scope, request, threshold)
     victims = queries.regional_homicide_victims(
         engine, scope, request.country_codes, request.year_from, request.year_to
     )
