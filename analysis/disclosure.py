@@ -19,20 +19,24 @@ into publishable values:
 3. an audit solves the linear system of the groups and hides more cells until
    no hidden cell is determined exactly by the shown ones, nor pinned to one
    value once every hidden count is taken to be at least 1, as a reader may
-   because zeros are shown (``analysis.disclosure_audit``).
+   because zeros are shown. Bounds tightened sum by sum find most pinned
+   cells. A linear program over all the sums finds those that only several
+   sums together pin (``analysis.disclosure_audit``).
 
 Views are slices of the released cube, so a cell hidden in one view is hidden
 in every other. Two cubes that share a cell (a country total shown in the
 national table and in the table by parish) are linked with ``fixed``: the
 second cube takes the first cube's decision for that cell.
 
-NOTE: the bounds of the audit are tightened equation by equation, which finds
-the common cases but is weaker than a linear program over all equations at
-once. In a table by relationship and sex, four sums added together can give two
-hidden counts of 1 a total of 2, which no single sum shows, so such cells are
-still recoverable. Beyond exact values, the audit does not bound how narrowly a
-hidden count can be estimated (a range such as 1 to 2), which is the accepted
-limit of cell suppression without protection intervals.
+NOTE: the linear program pins a cell when its least and greatest values are
+equal. With totals on one dimension, or one total on each of two dimensions,
+as in every cube of the policy and regional pages, the sums are totally
+unimodular, so both values are whole and that is the same as a range narrower
+than 1. With totals on three dimensions, a range such as 2 to 2.67 still pins
+a whole count of 2 and the audit misses it. Beyond exact values, the audit
+does not bound how narrowly a hidden count can be estimated (a range such as
+1 to 2), which is the accepted limit of cell suppression without protection
+intervals.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ from analysis.disclosure_audit import (
     connected_components,
     exposed_in,
     group_members,
+    pinned_by_program,
     pinned_in,
 )
 from analysis.errors import AnalysisError
@@ -357,7 +362,9 @@ def exposed_cells(cube: Cube, hidden: np.ndarray) -> list[int]:
 
     A hidden cell is determined when the sums of the groups, with the shown
     counts put in, fix its value: its unit vector lies in the row space of the
-    groups' equations restricted to the hidden cells. The equations of two
+    groups' equations restricted to the hidden cells. It is also determined
+    when the sums leave it one value once every hidden count is taken as at
+    least 1, by bounds or by the linear program. The equations of two
     components share no cell, so each component is solved on its own.
 
     Parameters
@@ -373,11 +380,13 @@ def exposed_cells(cube: Cube, hidden: np.ndarray) -> list[int]:
         Positions of exactly recoverable hidden cells, in order.
     """
     components = cube.components()
+    counts = cube.counts.to_numpy()
     exposed = set()
     for component in components:
         exposed.update(exposed_in(component, hidden))
-    for cells in pinned_in(components, hidden, cube.counts.to_numpy()).values():
-        exposed.update(cells)
+    for audit in (pinned_in, pinned_by_program):
+        for cells in audit(components, hidden, counts).values():
+            exposed.update(cells)
     return sorted(exposed)
 
 

@@ -160,12 +160,12 @@ def pinned_in(
     return system.by_component(pinned)
 
 
-def held_by_program(
+def pinned_by_program(
     components: tuple[Component, ...], hidden: np.ndarray, counts: np.ndarray
 ) -> dict[int, list[int]]:
     """Return, by component number, the hidden cells that a linear program pins.
 
-    A reader who takes every hidden count as at least 1 knows the counts lie in
+    A reader who takes every hidden count as at least 1 can place the counts in
     the polyhedron of the groups' sums and those bounds. A hidden cell is pinned
     when it has one value over the whole polyhedron. That happens when some
     bounds hold with equality at every point (the implicit equalities, cells
@@ -498,7 +498,7 @@ class Suppression:
         other: a cell hidden in one changes no equation of another. Then each
         cell pinned by bounds (``pinned_in``) gets a cell hidden beside it, its
         component is repaired again, and the bounds are checked again. Once the
-        bounds pin nothing, the linear program of ``held_by_program`` checks
+        bounds pin nothing, the linear program of ``pinned_by_program`` checks
         every component at once, and the cells it pins are repaired the same
         way, until it pins nothing either. ``program=False`` skips the linear
         program, for sums that form a tree, where the bounds miss nothing.
@@ -517,10 +517,10 @@ class Suppression:
                 self._repair_pinned(components, pinned)
             if not program:
                 return
-            held = held_by_program(components, self.hidden, self.counts)
-            if not held:
+            pinned = pinned_by_program(components, self.hidden, self.counts)
+            if not pinned:
                 return
-            self._repair_pinned(components, held)
+            self._repair_pinned(components, pinned)
 
     def _repair_pinned(
         self, components: tuple[Component, ...], pinned: dict[int, list[int]]
