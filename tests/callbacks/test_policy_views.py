@@ -31,7 +31,7 @@ from sqlalchemy import insert
 from analysis import policy_cubes as cubes
 from analysis.rates import AGE_BANDS, YOUTH_BANDS
 from callbacks import indicator_data, regional_data
-from data_access import indicator_queries
+from data_access import cache, indicator_queries
 from data_access.ingest.rollups import rebuild_summed_rollups
 from data_access.reference import load_iccs_codes
 from data_access.schema import rollup_monthly, rollup_relationship
@@ -377,3 +377,22 @@ def test_homicide_page_matches_export(views_engine):
     assert exported.key == "homicide_comparison"
     assert alone.table["victims"].isna().any()
     assert alone.table.equals(exported.table)
+
+
+def test_regional_panels_share_one_release(views_engine):
+    request = regional_data.RegionalRequest(
+        ("LCA",), 2019, 2023, regional_data.DEFAULT_CATEGORIES
+    )
+    uncached = regional_data.homicide_panel(views_engine, ADMIN, request, THRESHOLD)
+    query_cache = cache.QueryCache(cache.MemoryBackend())
+    cache.install(query_cache, views_engine)
+    try:
+        regional_data.rates_panel(views_engine, ADMIN, request, THRESHOLD)
+        hits = query_cache.hits
+        cached = regional_data.homicide_panel(views_engine, ADMIN, request, THRESHOLD)
+    finally:
+        cache.install(None, views_engine)
+
+    # The homicide panel's own reads are new questions; its release is not.
+    assert query_cache.hits == hits + 1
+    assert cached.table.equals(uncached.table)
