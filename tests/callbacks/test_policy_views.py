@@ -366,7 +366,8 @@ def test_youth_ranges_reveal_no_small_band(views_engine, published):
 
 
 def test_homicide_page_matches_export(views_engine):
-    # The page builds the homicide table alone, without the earlier years.
+    # The page builds the homicide table on its own; the export builds it
+    # from the rates panel's release.
     request = regional_data.RegionalRequest(
         ("LCA",), 2019, 2023, regional_data.DEFAULT_CATEGORIES
     )
