@@ -30,6 +30,7 @@ from data_access.quarantine_queries import (
     iter_quarantined_cells,
     list_import_runs,
 )
+from layouts.spreadsheet_cells import csv_cell_text
 
 # Maximum terminal columns of a cell taken from an export (value, field, file name)
 # in the tables; longer cells end in "...". The CSV file keeps them whole.
@@ -130,7 +131,9 @@ def _quarantine_arguments(parser: argparse.ArgumentParser) -> None:
         help="write every matching cell to FILE as CSV in UTF-8 with a byte order "
         "mark, readable by its owner only, instead of printing the table. Values "
         "are not cut further; the import stored the first "
-        f"{MAX_SHOWN_LENGTH} characters of longer ones",
+        f"{MAX_SHOWN_LENGTH} characters of longer ones. Text starting with =, +, "
+        "-, @, a tab or a carriage return gets a leading ' so that a spreadsheet "
+        "does not run it as a formula",
     )
 
 
@@ -228,9 +231,9 @@ def write_cells_csv(connection, filters: QuarantineFilter, path: Path) -> int:
     only, which then replaces ``path``, so a failed export leaves no partial file.
     Values are written as the import stored them: it keeps the first
     ``MAX_SHOWN_LENGTH`` characters of a longer value and notes its full length.
+    Text that a spreadsheet would run as a formula, such as ``=1+2``, is written
+    with a leading ``'`` (see ``csv_cell_text``); the stored value is unchanged.
     """
-    # NOTE: values are not altered, so a spreadsheet may read a value that starts
-    # with "=", "+", "-" or "@" as a formula.
     handle = tempfile.NamedTemporaryFile(
         "w",
         encoding=CSV_ENCODING,
@@ -258,12 +261,12 @@ def _write_cell_rows(handle, connection, filters: QuarantineFilter) -> int:
         writer.writerow(
             (
                 cell.import_id,
-                cell.country_code,
-                cell.file_name,
+                csv_cell_text(cell.country_code),
+                csv_cell_text(cell.file_name),
                 cell.row_number,
-                cell.field,
-                cell.value,
-                cell.reason,
+                csv_cell_text(cell.field),
+                csv_cell_text(cell.value),
+                csv_cell_text(cell.reason),
             )
         )
         count += 1

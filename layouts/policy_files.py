@@ -7,6 +7,11 @@ hidden count is an empty cell in every file, never a value.
   rows are ``table, field, value`` for each table's metadata. A separate
   metadata file keeps every data file a plain table that any tool reads.
 - Excel: a ``metadata`` sheet first, then one sheet per table.
+
+Names in the tables can come from imported files, such as the admin area names of
+a geography folder. A CSV cell that a spreadsheet would run as a formula gets a
+leading ``'`` (``layouts.spreadsheet_cells``), and an Excel cell that starts with
+``=`` is stored as text, not as a formula.
 - PDF: a printable report made on the server, with no internet, in the core
   PDF fonts (Latin-1 only, so other characters are written in ASCII).
 """
@@ -26,6 +31,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from layouts.policy_panels import Panel, is_missing
+from layouts.spreadsheet_cells import csv_cell_text
 
 # Most rows of one table printed in the PDF report; the files have them all.
 PDF_MAX_ROWS = 120
@@ -53,12 +59,13 @@ def csv_zip(panels: Sequence[Panel], title: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         metadata = io.StringIO()
-        writer = csv.writer(metadata)
+        writer = _SafeCsvWriter(metadata)
         writer.writerow(["table", "field", "value"])
         writer.writerow(["", "Report", title])
         for panel in panels:
             writer.writerow([panel.key, "Title", panel.title])
-            writer.writerows([panel.key, name, text] for name, text in panel.metadata)
+            for name, text in panel.metadata:
+                writer.writerow([panel.key, name, text])
             if panel.note:
                 writer.writerow([panel.key, "Note", panel.note])
             archive.writestr(f"{panel.key}.csv", _csv_text(panel.table))
@@ -66,9 +73,19 @@ def csv_zip(panels: Sequence[Panel], title: str) -> bytes:
     return buffer.getvalue()
 
 
+class _SafeCsvWriter:
+    """A ``csv.writer`` whose text cells pass through ``csv_cell_text``."""
+
+    def __init__(self, handle):
+        self._writer = csv.writer(handle)
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([csv_cell_text(value) for value in row])
+
+
 def _csv_text(table: pd.DataFrame) -> str:
     text = io.StringIO()
-    writer = csv.writer(text)
+    writer = _SafeCsvWriter(text)
     writer.writerow(list(table.columns))
     for row in _rows(table):
         writer.writerow(["" if value is None else value for value in row])
@@ -95,9 +112,23 @@ def xlsx(panels: Sequence[Panel], title: str) -> bytes:
             cell.font = Font(bold=True)
         for row in _rows(panel.table):
             data.append(row)
+    for worksheet in book.worksheets:
+        _store_formulas_as_text(worksheet)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _store_formulas_as_text(worksheet) -> None:
+    """Store as text every cell that openpyxl took for a formula.
+
+    openpyxl stores any text that starts with ``=`` as a formula. No cell of
+    these files is meant to be one, so each is typed as text and keeps its value.
+    """
+    for row in worksheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _ascii(text) -> str:

@@ -13,11 +13,12 @@ import stat
 import textwrap
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 
 from dashboard.cli import main
 from dashboard.quarantine_commands import VALUE_COLUMNS
 from dashboard.terminal_text import text_width
+from data_access import schema
 
 SOURCE_MAP = """
     name = "Test export"
@@ -239,6 +240,48 @@ def test_quarantine_csv_has_full_values(imported, monkeypatch, capsys, tmp_path)
     assert {row["country_code"] for row in rows} == {"LCA"}
     assert rows[2]["reason"] == MISSING_DATE
     assert all(row["reason"].startswith(NOT_A_DATE) for row in rows if row["value"])
+
+
+FORMULAS = [
+    '=HYPERLINK("http://127.0.0.1/?"&A1)',
+    "+1+2",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+2",
+    "\r=1+2",
+]
+
+
+def test_quarantine_csv_quotes_formulas(monkeypatch, capsys, database_url, tmp_path):
+    source_map = tmp_path / "source.toml"
+    source_map.write_text(textwrap.dedent(SOURCE_MAP), encoding="utf-8")
+    values = [*FORMULAS, "-61.5"]
+    rows = [(str(n), "W", value, "MUR") for n, value in enumerate(values, start=1)]
+    export = write_export(tmp_path / "=export.csv", rows)
+    target = tmp_path / "cells.csv"
+
+    run(monkeypatch, database_url, "init-db")
+    run(monkeypatch, database_url, "ingest", str(export), "--source", str(source_map))
+    status = run(monkeypatch, database_url, "quarantine", "--csv", str(target))
+    capsys.readouterr()
+    written = read_csv(target)
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(schema.quarantine.c.file_name, schema.quarantine.c.value).order_by(
+                schema.quarantine.c.row_number
+            )
+        ).all()
+    engine.dispose()
+
+    assert status == 0
+    assert [row["value"] for row in written] == ["'" + value for value in FORMULAS] + [
+        "-61.5"
+    ]
+    assert {row["file_name"] for row in written} == {"'=export.csv"}
+    assert {row["field"] for row in written} == {"from"}
+    assert [value for _, value in stored] == values
+    assert {name for name, _ in stored} == {"=export.csv"}
 
 
 def test_quarantine_csv_readable_by_owner_only(imported, monkeypatch, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 
@@ -95,3 +96,44 @@ def test_records_match_to_dict():
             assert row[column] == want[column] or (
                 pd.isna(row[column]) and pd.isna(want[column])
             )
+
+
+FORMULA_NAME = '=HYPERLINK("http://127.0.0.1/?"&A1)'
+
+
+def _named_panel():
+    table = pd.DataFrame(
+        {
+            "area_code": ["A1", "A2", "A3"],
+            "name": [FORMULA_NAME, "-Gros Islet", "Castries"],
+            "per_100k": [-1.5, 2.0, None],
+        }
+    )
+    return ui.Panel("areas", "Areas", table, (("Source", "@geodata"),), "")
+
+
+def test_csv_zip_quotes_formula_text():
+    archive = zipfile.ZipFile(
+        io.BytesIO(policy_files.csv_zip([_named_panel()], "+Report"))
+    )
+    data = list(csv.reader(io.StringIO(archive.read("areas.csv").decode())))
+    metadata = list(csv.reader(io.StringIO(archive.read("metadata.csv").decode())))
+
+    assert data[1] == ["A1", "'" + FORMULA_NAME, "-1.5"]
+    assert data[2] == ["A2", "'-Gros Islet", "2"]
+    assert data[3] == ["A3", "Castries", ""]
+    assert ["", "Report", "'+Report"] in metadata
+    assert ["areas", "Source", "'@geodata"] in metadata
+
+
+def test_excel_formula_text_stored_as_text():
+    book = load_workbook(io.BytesIO(policy_files.xlsx([_named_panel()], "=Report")))
+
+    name = book["areas"]["B2"]
+    title = book["metadata"]["C2"]
+    assert name.value == FORMULA_NAME
+    assert name.data_type == "s"
+    assert title.value == "=Report"
+    assert title.data_type == "s"
+    assert book["areas"]["B3"].value == "-Gros Islet"
+    assert book["areas"]["C2"].value == -1.5
