@@ -112,11 +112,31 @@ def _check_columns(path: Path, source_map: SourceMap, frame: pd.DataFrame) -> No
     if missing:
         listed = ", ".join(f"{column!r} (for {f})" for f, column in missing.items())
         present = [c for c in frame.columns if c != "__row__"]
+        hint = _delimiter_hint(path, present, source_map)
         raise IngestError(
             f"{path}: column(s) {listed} named in {source_map.path} are not in the "
-            f"file. The file has {present}. Fix the source map or the export; "
-            "nothing was imported."
+            f"file. The file has {present}.{hint} Fix the source map or the "
+            "export; nothing was imported."
         )
+
+
+# Delimiters that exports commonly use, each as written in a source map.
+_COMMON_DELIMITERS = (("\t", '"\\t"'), (";", '";"'), ("|", '"|"'), (",", '","'))
+
+
+def _delimiter_hint(path: Path, present: list[str], source_map: SourceMap) -> str:
+    """Return a sentence naming the delimiter of a CSV header read as one column."""
+    excel_suffix = path.suffix.lower() in (".xlsx", ".xlsm")
+    file_format = source_map.format or ("excel" if excel_suffix else "csv")
+    if len(present) != 1 or file_format != "csv":
+        return ""
+    for delimiter, toml_text in _COMMON_DELIMITERS:
+        if delimiter != source_map.delimiter and delimiter in present[0]:
+            return (
+                f" Its header looks delimited by {toml_text}: set delimiter = "
+                f"{toml_text} in the source map."
+            )
+    return ""
 
 
 def _add_malformed_rows(prepared: Prepared, table: ExportTable) -> None:

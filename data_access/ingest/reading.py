@@ -8,6 +8,7 @@ cells become ISO text.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -138,12 +139,23 @@ def decode_text(
     encoding: str,
     hint: str = "set encoding in the source map",
 ) -> str:
-    """Decode an export's bytes, dropping a UTF-8 byte-order mark.
+    """Decode an export's bytes, dropping a byte order mark.
 
-    With ``encoding="auto"`` the bytes are read as UTF-8 when they are valid UTF-8,
-    and as Windows-1252 otherwise. ``hint`` tells the user where to set the
-    encoding.
+    With ``encoding="auto"`` a UTF-16 or UTF-32 file is read by its byte order
+    mark, and other bytes are read as UTF-8 when they are valid UTF-8, and as
+    Windows-1252 otherwise. ``hint`` tells the user where to set the encoding.
+
+    Raises
+    ------
+    IngestError
+        If the bytes cannot be decoded, if a UTF-16 or UTF-32 byte order mark
+        contradicts an explicit ``encoding``, or if many NUL bytes show UTF-16 or
+        UTF-32 text without a byte order mark.
     """
+    wide = _wide_encoding_by_bom(data)
+    if wide is not None:
+        return _decode_wide(path, data, wide, encoding, hint)
+    _reject_wide_without_bom(path, data)
     candidates = ("utf-8-sig", "cp1252") if encoding == "auto" else (encoding,)
     for candidate in candidates:
         codec = "utf-8-sig" if candidate == "utf-8" else candidate
@@ -156,6 +168,71 @@ def decode_text(
         f"{path}: cannot decode the file as {' or '.join(candidates)} (byte "
         f"{data[position : position + 1]!r} at offset {position}). Export it again "
         f"as UTF-8, or {hint}."
+    )
+
+
+# Byte order marks of the wide Unicode encodings, each with the codec that reads
+# it and its name. UTF-32 comes first because the UTF-32 LE mark starts with the
+# UTF-16 LE one.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32 LE"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32 BE"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 LE"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 BE"),
+)
+# Bytes of a file's start searched for NUL bytes, and the share of NUL bytes
+# above which the file is taken for UTF-16 or UTF-32. ASCII text has one NUL in
+# two bytes in UTF-16 and three in four in UTF-32, while a UTF-8 or Windows-1252
+# export has NUL bytes only in damaged cells.
+_NUL_SAMPLE_BYTES = 4096
+_MIN_NUL_SHARE = 0.25
+
+
+def _wide_encoding_by_bom(data: bytes) -> tuple[str, str] | None:
+    """Return the codec and name of the UTF-16 or UTF-32 mark ``data`` starts with."""
+    for mark, codec, name in _WIDE_BOMS:
+        if data.startswith(mark):
+            return codec, name
+    return None
+
+
+def _decode_wide(
+    path: Path, data: bytes, wide: tuple[str, str], encoding: str, hint: str
+) -> str:
+    codec, name = wide
+    if encoding != "auto":
+        raise IngestError(
+            f"{path}: the file starts with a {name} byte order mark, but its "
+            f"encoding is set to {encoding!r}. Save the file as UTF-8 (in Excel: "
+            f"CSV UTF-8), or use encoding 'auto' ({hint}) to read it as {name}; "
+            "nothing was imported."
+        )
+    try:
+        # The utf-16 and utf-32 codecs read the byte order from the mark and drop it.
+        return data.decode(codec)
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            f"{path}: the file starts with a {name} byte order mark but is not "
+            f"valid {name} ({error.reason} at byte offset {error.start}). Save it "
+            "again as UTF-8 (in Excel: CSV UTF-8); nothing was imported."
+        ) from None
+
+
+def _reject_wide_without_bom(path: Path, data: bytes) -> None:
+    """Raise ``IngestError`` when NUL bytes show UTF-16 or UTF-32 text."""
+    sample = data[:_NUL_SAMPLE_BYTES]
+    nul_count = sample.count(0)
+    if not sample or nul_count < _MIN_NUL_SHARE * len(sample):
+        return
+    # ASCII text is half NUL bytes in UTF-16 and three quarters in UTF-32, and
+    # its NUL bytes follow each character in little-endian order.
+    width = "32" if nul_count >= 0.6 * len(sample) else "16"
+    order = "BE" if sample[0] == 0 else "LE"
+    raise IngestError(
+        f"{path}: {nul_count} of the first {len(sample)} bytes are NUL bytes, so "
+        f"the file looks like UTF-{width} {order} text without a byte order mark, "
+        "which the import cannot read. Save it as UTF-8 (in Excel: CSV UTF-8) and "
+        "import it again; nothing was imported."
     )
 
 

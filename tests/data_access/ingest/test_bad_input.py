@@ -1,5 +1,7 @@
 """Bad input: each fault is rejected with a message or quarantined, never a crash."""
 
+import codecs
+
 import pytest
 from sqlalchemy import insert, select
 
@@ -362,3 +364,101 @@ def test_unsafe_correspondence_rows_named(warehouse, tmp_path):
     assert "row 4: national_code is longer than 200 characters (5000)" in message
     assert long_code not in message
     assert count_rows(warehouse, schema.offence_code) == 2
+
+
+def write_encoded(tmp_path, encoded: bytes):
+    data = tmp_path / "export.csv"
+    data.write_bytes(encoded)
+    return data
+
+
+WIDE_TEXT = (
+    "\n".join([HEADER, GOOD_ROW, "2,W,2024-03-02 10:00,,Coutelas é,BUR,"]) + "\n"
+)
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        codecs.BOM_UTF16_LE + WIDE_TEXT.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + WIDE_TEXT.encode("utf-16-be"),
+        codecs.BOM_UTF32_LE + WIDE_TEXT.encode("utf-32-le"),
+        codecs.BOM_UTF32_BE + WIDE_TEXT.encode("utf-32-be"),
+    ],
+    ids=["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"],
+)
+def test_wide_file_with_bom_imports(warehouse, tmp_path, encoded):
+    data = write_encoded(tmp_path, encoded)
+
+    report = ingest_file(warehouse, data, write_source_map(tmp_path, MAP))
+    incidents = fetch_incidents(warehouse, "LCA")
+
+    assert report.inserted == 2
+    assert report.rejected == 0
+    assert incidents["2"]["weapon"] == "Coutelas é"
+    assert incidents["1"]["principal_national_code"] == "MUR"
+
+
+def test_wide_bom_against_set_encoding(warehouse, tmp_path):
+    data = write_encoded(tmp_path, WIDE_TEXT.encode("utf-16"))
+    body = MAP.replace('country = "LCA"', 'country = "LCA"\n    encoding = "utf-8"')
+
+    with pytest.raises(
+        IngestError,
+        match=r"export\.csv: the file starts with a UTF-16 LE byte order mark, but "
+        r"its encoding is set to 'utf-8'\. Save the file as UTF-8",
+    ):
+        ingest_file(warehouse, data, write_source_map(tmp_path, body))
+    assert count_rows(warehouse, schema.import_run) == 0
+
+
+@pytest.mark.parametrize(
+    ("codec", "name"),
+    [
+        ("utf-16-le", "UTF-16 LE"),
+        ("utf-16-be", "UTF-16 BE"),
+        ("utf-32-le", "UTF-32 LE"),
+        ("utf-32-be", "UTF-32 BE"),
+    ],
+)
+def test_wide_file_without_bom_named(warehouse, tmp_path, codec, name):
+    data = write_encoded(tmp_path, WIDE_TEXT.encode(codec))
+
+    with pytest.raises(IngestError) as caught:
+        ingest_file(warehouse, data, write_source_map(tmp_path, MAP))
+    message = str(caught.value)
+
+    assert message.startswith(f"{data}: ")
+    assert f"the file looks like {name} text without a byte order mark" in message
+    assert "Save it as UTF-8" in message
+    assert "not in the file" not in message
+    assert count_rows(warehouse, schema.import_run) == 0
+
+
+def test_invalid_utf16_named(warehouse, tmp_path):
+    data = write_encoded(tmp_path, WIDE_TEXT.encode("utf-16") + b"\x00")
+
+    with pytest.raises(
+        IngestError,
+        match=r"export\.csv: the file starts with a UTF-16 LE byte order mark but "
+        r"is not valid UTF-16 LE \(truncated data at byte offset \d+\)",
+    ):
+        ingest_file(warehouse, data, write_source_map(tmp_path, MAP))
+
+
+def test_tab_delimited_header_named(warehouse, tmp_path):
+    text = WIDE_TEXT.replace(",", "\t")
+    data = write_encoded(tmp_path, text.encode("utf-16"))
+
+    with pytest.raises(
+        IngestError, match=r'header looks delimited by "\\t": set delimiter = "\\t"'
+    ):
+        ingest_file(warehouse, data, write_source_map(tmp_path, MAP))
+
+
+def test_wide_correspondence_table_imports(warehouse, tmp_path):
+    table = tmp_path / "codes_utf16.csv"
+    table.write_bytes((CODES + "ROB,Robbery,0401,mapped\n").encode("utf-16"))
+
+    assert import_correspondence(warehouse, table, "LCA") == 3
+    assert count_rows(warehouse, schema.offence_code) == 3
