@@ -88,6 +88,7 @@ def ingest_file(
     _add_malformed_rows(prepared, table)
 
     report = ImportReport(file_name=str(data_path))
+    report.unclosed_quotes = _unclosed_quotes(data_path, table)
     with engine.begin() as connection:
         try:
             _write(connection, data_path, source_map, prepared, report, timezone)
@@ -143,15 +144,27 @@ def _add_malformed_rows(prepared: Prepared, table: ExportTable) -> None:
     """Quarantine the rows the reader could not align with the header."""
     for row in table.malformed:
         prepared.problems.append(
-            Problem(
-                row.row_number,
-                "(whole row)",
-                display_value(row.text),
-                f"{row.field_count} fields, header has {table.header_width}; quote "
-                "the cells that hold the delimiter",
-            )
+            Problem(row.row_number, "(whole row)", display_value(row.text), row.reason)
         )
     prepared.rows_read += len(table.malformed)
+
+
+def _unclosed_quotes(path: Path, table: ExportTable) -> list[tuple[int, int]]:
+    """Return and log the row and line of each quote that never closes."""
+    found = [
+        (row.row_number, row.unclosed_quote_line)
+        for row in table.malformed
+        if row.unclosed_quote_line
+    ]
+    for row_number, line_number in found:
+        logger.warning(
+            "%s: a quote opens a cell of row %d on line %d and never closes; "
+            "the row is quarantined and reading went on from the next line",
+            path.name,
+            row_number,
+            line_number,
+        )
+    return found
 
 
 def _check_station_areas(connection, source_map: SourceMap) -> None:

@@ -20,20 +20,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from data_access.ingest.csv_rows import (
+    MalformedRow,
+    UnclosedHeaderQuoteError,
+    long_row_reason,
+    read_csv_rows,
+)
 from data_access.ingest.errors import IngestError, UnreadableFileError
 
 ROW_NUMBER = "__row__"
 _ZERO_FORMAT = re.compile(r"^0+$")
 _HEADER_SLICE = 1_000_000
-
-
-@dataclass
-class MalformedRow:
-    """A CSV row with more fields than the header, left out of the frame."""
-
-    row_number: int
-    field_count: int
-    text: str
 
 
 @dataclass
@@ -56,24 +53,23 @@ def read_export(
 ) -> pd.DataFrame:
     """Return the rows of a CSV or Excel export as text, with their row numbers.
 
-    Like ``read_table``, but a row with more fields than the header is an error
-    for the whole file.
+    Like ``read_table``, but a row that cannot be aligned with the header is an
+    error for the whole file.
 
     Raises
     ------
     IngestError
-        If the file cannot be read, or a row has more fields than the header.
+        If the file cannot be read, or a row cannot be aligned with the header.
     """
     table = read_table(path, file_format, encoding, delimiter, sheet, encoding_hint)
     if table.malformed:
         listed = "; ".join(
-            f"row {row.row_number}: {row.field_count} fields"
-            for row in table.malformed[:10]
+            f"row {row.row_number}: {row.reason}" for row in table.malformed[:10]
         )
         raise IngestError(
-            f"{path}: {len(table.malformed)} row(s) have more fields than the "
-            f"header ({table.header_width}): {listed}. Quote the cells that hold "
-            "the delimiter, or remove the extra fields; nothing was imported."
+            f"{path}: {len(table.malformed)} row(s) do not fit the header of "
+            f"{table.header_width} columns: {listed}. Fix these rows; nothing was "
+            "imported."
         )
     return table.frame
 
@@ -252,18 +248,25 @@ def _read_csv(path: Path, encoding: str, delimiter: str, hint: str) -> ExportTab
             skipinitialspace=False,
         )
     except pd.errors.ParserError as error:
-        if "fields in line" not in str(error):
+        if not _has_misaligned_rows(error):
             raise _unreadable_csv(path, error) from None
         frame = None
     except csv.Error as error:
         raise _unreadable_csv(path, error) from None
     # pandas 2 takes the extra leading fields of a long first row as an index and
-    # raises on a long later row. Either way some row has more fields than the
-    # header, so the file is read again row by row.
+    # raises on a long later row, and on a quote that never closes. Each time
+    # some row cannot be aligned with the header, so the file is read again row
+    # by row.
     if frame is None or not isinstance(frame.index, pd.RangeIndex):
         return _read_csv_by_row(path, text, delimiter, header)
     frame.columns = [str(column).strip() for column in frame.columns]
     return ExportTable(frame, may_contain_nul="\x00" in text)
+
+
+def _has_misaligned_rows(error: pd.errors.ParserError) -> bool:
+    """Return True for pandas' errors on a long row or a quote that never closes."""
+    message = str(error)
+    return "fields in line" in message or "EOF inside string" in message
 
 
 def _unreadable_csv(path: Path, error: Exception) -> IngestError:
@@ -292,31 +295,22 @@ def _read_csv_by_row(
 ) -> ExportTable:
     """Read a CSV file whose rows do not all fit its header, with the csv module.
 
-    Rows with more fields than the header go to ``malformed``; shorter rows are
-    padded with empty cells, as pandas pads them. Blank lines are skipped and not
-    counted, so row numbers match those of a file read by pandas.
+    Rows that cannot be aligned with the header go to ``malformed``, as
+    ``read_csv_rows`` sorts them, and the other rows form the frame.
     """
-    width = len(header)
-    body, numbers, malformed = [], [], []
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        next(row for row in reader if row)
-        row_number = 1
-        for record in reader:
-            if not record:
-                continue
-            row_number += 1
-            if len(record) > width:
-                line = delimiter.join(record)
-                malformed.append(MalformedRow(row_number, len(record), line))
-                continue
-            body.append(record + [""] * (width - len(record)))
-            numbers.append(row_number)
+        rows = read_csv_rows(text, delimiter, len(header))
+    except UnclosedHeaderQuoteError as error:
+        raise IngestError(
+            f'{path}: a " on line {error.line_number} opens a cell of the header '
+            "row and never closes, so the import cannot tell the columns apart. "
+            "Close or remove the quote; nothing was imported."
+        ) from None
     except csv.Error as error:
         raise _unreadable_csv(path, error) from None
-    frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame[ROW_NUMBER] = numbers
-    return ExportTable(frame, malformed)
+    frame = pd.DataFrame(rows.records, columns=header, dtype=object)
+    frame[ROW_NUMBER] = rows.row_numbers
+    return ExportTable(frame, rows.malformed)
 
 
 def _read_excel(path: Path, sheet: str | None) -> ExportTable:
@@ -370,7 +364,9 @@ def _fit_excel_rows(header: list[str], body: list[list[str]]) -> ExportTable:
         while used > width and not row[used - 1].strip():
             used -= 1
         if used > width:
-            malformed.append(MalformedRow(row_number, used, ",".join(row[:used])))
+            text = ",".join(row[:used])
+            reason = long_row_reason(used, width)
+            malformed.append(MalformedRow(row_number, text, reason))
             continue
         kept.append((row + [""] * width)[:width])
         numbers.append(row_number)

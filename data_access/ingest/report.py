@@ -24,6 +24,9 @@ class ImportReport:
     unmapped_codes: dict[str, int] = field(default_factory=dict)
     without_coordinates: int = 0
     outside_station_areas: int = 0
+    # (row number, line number) of each row where a quote opens a cell and never
+    # closes.
+    unclosed_quotes: list[tuple[int, int]] = field(default_factory=list)
 
     def format(self) -> str:
         """Return the report as lines of text for the terminal."""
@@ -38,6 +41,8 @@ class ImportReport:
         ]
         for reason, count in self.rejected_by_reason.most_common():
             lines.append(f"    {count:>8}  {reason}")
+        if self.unclosed_quotes:
+            lines.append(self._unclosed_quote_line())
         lines.append(f"  rows without usable coordinates: {self.without_coordinates}")
         lines.append(f"  rows outside every station area: {self.outside_station_areas}")
         lines.append(
@@ -52,3 +57,16 @@ class ImportReport:
                 f"field, value and reason (import {self.import_id})."
             )
         return "\n".join(lines)
+
+    def _unclosed_quote_line(self) -> str:
+        places = [
+            f"row {row}" if row == line else f"row {row} (line {line})"
+            for row, line in self.unclosed_quotes[:10]
+        ]
+        more = len(self.unclosed_quotes) - len(places)
+        listed = ", ".join(places) + (f" and {more} more" if more > 0 else "")
+        return (
+            f"  unclosed quotes in {self.file_name}: {listed}. Each row is in the "
+            "quarantine, and reading went on from the line after its quote; close "
+            "or remove the quote and import the file again."
+        )

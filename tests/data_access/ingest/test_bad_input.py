@@ -462,3 +462,92 @@ def test_wide_correspondence_table_imports(warehouse, tmp_path):
 
     assert import_correspondence(warehouse, table, "LCA") == 3
     assert count_rows(warehouse, schema.offence_code) == 3
+
+
+UNCLOSED = 'unclosed quote: a " opens a cell of this row and never closes'
+
+
+def test_unclosed_quote_quarantines_row(warehouse, tmp_path):
+    stray = '2,W,"2024-03-01 10:00,,,MUR,'
+    lines = [GOOD_ROW, stray, "3,W,2024-03-02 10:00,,,BUR,"]
+    report = ingest_lines(warehouse, tmp_path, lines)
+    problems = quarantined(warehouse)
+    text = report.format()
+
+    assert report.rows_read == 3
+    assert report.inserted == 2
+    assert report.rejected == 1
+    assert sorted(fetch_incidents(warehouse, "LCA")) == ["1", "3"]
+    assert [row[:3] for row in problems] == [(3, "(whole row)", stray)]
+    assert problems[0][3].startswith(UNCLOSED)
+    assert problems[0][3].endswith("close or remove the quote")
+    assert report.unclosed_quotes == [(3, 3)]
+    assert f"unclosed quotes in {tmp_path / 'export.csv'}: row 3. " in text
+    assert "C error" not in text
+
+
+def test_unclosed_quote_row_after_blank_and_multiline(warehouse, tmp_path):
+    lines = [
+        GOOD_ROW,
+        "",
+        '2,W,2024-03-01 11:00,,"Knife,',
+        'long blade",BUR,',
+        '3,W,2024-03-01 12:00,,"Cutlass,MUR,',
+        "4,W,2024-03-01 13:00,,,MUR,",
+    ]
+    report = ingest_lines(warehouse, tmp_path, lines)
+    incidents = fetch_incidents(warehouse, "LCA")
+
+    assert report.unclosed_quotes == [(4, 6)]
+    assert [row[:2] for row in quarantined(warehouse)] == [(4, "(whole row)")]
+    assert sorted(incidents) == ["1", "2", "4"]
+    assert incidents["2"]["weapon"] == "Knife,\nlong blade"
+    assert "row 4 (line 6)" in report.format()
+
+
+def test_unclosed_quote_after_multiline_cell(warehouse, tmp_path):
+    lines = ['2,W,2024-03-01 11:00,,"Knife,', 'blade",BUR,"x', GOOD_ROW]
+    report = ingest_lines(warehouse, tmp_path, lines)
+    problems = quarantined(warehouse)
+
+    assert report.unclosed_quotes == [(2, 3)]
+    assert problems[0][:3] == (2, "(whole row)", "\n".join(lines[:2]))
+    assert list(fetch_incidents(warehouse, "LCA")) == ["1"]
+
+
+def test_unclosed_quote_on_last_line(warehouse, tmp_path):
+    data = tmp_path / "export.csv"
+    data.write_text(f'{HEADER}\r\n{GOOD_ROW}\r\n2,W,2024-03-01,,"Knife', "utf-8")
+
+    report = ingest_file(warehouse, data, write_source_map(tmp_path, MAP))
+
+    assert report.inserted == 1
+    assert report.unclosed_quotes == [(3, 3)]
+    assert quarantined(warehouse)[0][:3] == (
+        3,
+        "(whole row)",
+        '2,W,2024-03-01,,"Knife',
+    )
+
+
+def test_unclosed_quote_in_header_rejects_file(warehouse, tmp_path):
+    header = 'no,station,"from,reported,weapon,codes,note'
+
+    with pytest.raises(
+        IngestError,
+        match=r'export\.csv: a " on line 1 opens a cell of the header row and never '
+        r"closes.*Close or remove the quote; nothing was imported\.",
+    ):
+        ingest_lines(warehouse, tmp_path, [GOOD_ROW], header=header)
+    assert count_rows(warehouse, schema.import_run) == 0
+
+
+def test_unclosed_quote_in_correspondence_named(warehouse, tmp_path):
+    table = tmp_path / "quoted_codes.csv"
+    table.write_text(CODES + 'ROB,"Robbery,0401,mapped\n', encoding="utf-8")
+
+    with pytest.raises(
+        IngestError, match=r"quoted_codes\.csv: 1 row\(s\) do not fit .*row 4: unclosed"
+    ):
+        import_correspondence(warehouse, table, "LCA")
+    assert count_rows(warehouse, schema.offence_code) == 2
