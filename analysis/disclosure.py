@@ -59,6 +59,7 @@ from analysis.disclosure_audit import (
     group_members,
     pinned_by_program,
     pinned_in,
+    reader_ranges,
 )
 from analysis.errors import AnalysisError
 from analysis.suppression import DEFAULT_THRESHOLD, primary_mask
@@ -213,12 +214,19 @@ class Released:
         ``True`` where it is hidden for being from 1 to ``threshold``.
     threshold
         Largest count hidden for its own sake.
+    ranges
+        The least and greatest value of each hidden cell that a reader gets
+        from the shown counts and the sums, every hidden count being at least
+        1, by tightening bounds sum by sum. Exact for a cube with totals on
+        one dimension. Cells of a part of the cube that holds a hidden 0,
+        where counts of 1 or more do not fit, have no range.
     """
 
     values: pd.Series
     hidden: pd.Series
     primary: pd.Series
     threshold: int
+    ranges: Mapping[Key, tuple[float, float]] = field(default_factory=dict)
 
     def value(self, *key) -> int | None:
         """Return the published count of one cell, ``None`` if hidden.
@@ -298,6 +306,7 @@ def release(
     cube: Cube,
     threshold: int = DEFAULT_THRESHOLD,
     fixed: Mapping[Key, bool] | None = None,
+    bounds: Mapping[Key, tuple[float, float]] | None = None,
 ) -> Released:
     """Hide small counts and every cell that would reveal one.
 
@@ -313,6 +322,10 @@ def release(
     fixed : mapping, optional
         Cells whose state another view has decided: ``True`` hidden, ``False``
         shown. They are never chosen to hide another cell.
+    bounds : mapping, optional
+        Least and greatest value that another view gives a reader for some
+        hidden cells, in place of 1 and no upper bound. The audit then also
+        protects the cells that those bounds pin.
 
     Returns
     -------
@@ -340,21 +353,41 @@ def release(
                 "hidden."
             )
     state = Suppression(
-        cube.groups, layout.groups_of, layout.members, counts, hidden, locked
+        cube.groups,
+        layout.groups_of,
+        layout.members,
+        counts,
+        hidden,
+        locked,
+        _limits(layout, len(counts), bounds),
     )
     state.hide_singletons(range(len(cube.groups)))
-    state.repair_exposed(cube.components(), program=not layout.tree)
+    state.repair_exposed(cube.components(), program=not layout.tree or bool(bounds))
     published = [None if h else int(c) for c, h in zip(counts, hidden, strict=True)]
+    ranges = reader_ranges(cube.components(), hidden, counts)
     released = Released(
         values=pd.Series(published, index=cube.counts.index, dtype=object),
         hidden=pd.Series(hidden, index=cube.counts.index),
         primary=pd.Series(primary, index=cube.counts.index),
         threshold=threshold,
+        ranges={layout.cells[cell]: span for cell, span in ranges.items()},
     )
     object.__setattr__(
         released, "_cell_dict", dict(zip(layout.cells, published, strict=True))
     )
     return released
+
+
+def _limits(layout: Layout, size: int, bounds) -> tuple | None:
+    """Return the audit's bounds of every cell: 1 and infinity where not given."""
+    if not bounds:
+        return None
+    low, high = np.ones(size), np.full(size, np.inf)
+    for key, (least, greatest) in bounds.items():
+        position = layout.position[key]
+        low[position] = max(least, 1.0)
+        high[position] = greatest
+    return low, high
 
 
 def exposed_cells(cube: Cube, hidden: np.ndarray) -> list[int]:

@@ -26,6 +26,9 @@ MAX_AUDIT_ROUNDS = 500
 MAX_BOUND_ROUNDS = 50
 
 Group = tuple[int, tuple[int, ...]]
+# Least and greatest value of each cell of a cube, before any sum: 1 and
+# infinity unless another table bounds the cell.
+Limits = tuple[np.ndarray, np.ndarray]
 
 
 class DisclosureError(AnalysisError):
@@ -142,26 +145,54 @@ def _hidden_rows(component: Component, hidden: np.ndarray):
 
 
 def pinned_in(
-    components: tuple[Component, ...], hidden: np.ndarray, counts: np.ndarray
+    components: tuple[Component, ...],
+    hidden: np.ndarray,
+    counts: np.ndarray,
+    limits: Limits | None = None,
 ) -> dict[int, list[int]]:
     """Return, by component number, the hidden cells that bounds pin to one value.
 
     Zeros are shown and secondary suppression hides non-zero cells first, so a
-    reader may take every hidden count as at least 1. ``bounded_cells`` finds
-    the cells that the groups' sums then leave one whole value. The equations
-    of all components go through it at once, side by side.
+    reader may take every hidden count as at least 1, or as within ``limits``
+    where another table bounds it. ``bounded_cells`` finds the cells that the
+    groups' sums then leave one whole value. The equations of all components
+    go through it at once, side by side.
+    """
+    system = _HiddenSystem.of(components, hidden, counts, limits)
+    if system is None:
+        return {}
+    low, high, dropped = tightened_bounds(system)
+    return system.by_component(np.isfinite(high) & (low == high) & ~dropped)
+
+
+def reader_ranges(
+    components: tuple[Component, ...], hidden: np.ndarray, counts: np.ndarray
+) -> dict[int, tuple[float, float]]:
+    """Return the least and greatest value that bounds give each hidden cell.
+
+    The ranges are those a reader gets by tightening bounds sum by sum, every
+    hidden count being at least 1: exact where the sums form a tree, wider
+    than the linear program's otherwise. Cells of a system that no counts of 1
+    or more fit are left out.
     """
     system = _HiddenSystem.of(components, hidden, counts)
     if system is None:
         return {}
-    pinned = bounded_cells(
-        system.rows, system.columns, system.signs > 0, system.values, system.labels
-    )
-    return system.by_component(pinned)
+    low, high, dropped = tightened_bounds(system)
+    return {
+        int(cell): (float(least), float(greatest))
+        for cell, least, greatest, out in zip(
+            system.cells, low, high, dropped, strict=True
+        )
+        if not out
+    }
 
 
 def pinned_by_program(
-    components: tuple[Component, ...], hidden: np.ndarray, counts: np.ndarray
+    components: tuple[Component, ...],
+    hidden: np.ndarray,
+    counts: np.ndarray,
+    limits: Limits | None = None,
 ) -> dict[int, list[int]]:
     """Return, by component number, the hidden cells that a linear program pins.
 
@@ -171,22 +202,22 @@ def pinned_by_program(
     bounds hold with equality at every point (the implicit equalities, cells
     that can only be 1), and the sums together with those cells set to 1
     determine the cell. This finds the cases that ``pinned_in`` misses, where
-    several sums must be added before a bound appears.
+    several sums must be added before a bound appears. ``limits`` gives some
+    cells other bounds, which count as implicit equalities in the same way.
 
     One linear program finds the implicit equalities of every component at
     once (``_implicit_ones``). Components where no sum fits counts of 1 or
     more pin nothing, as in ``bounded_cells``.
     """
-    # The true counts satisfy every sum. Where they are also all 2 or more
-    # they lie inside every bound, so no bound holds with equality everywhere
-    # and the component needs no linear program.
+    # The true counts satisfy every sum. Where they also lie strictly inside
+    # every bound, no bound holds with equality everywhere and the component
+    # needs no linear program.
+    low, high = limits if limits is not None else (None, None)
     candidates = [
-        component
-        if (counts[component.cells[hidden[component.cells]]] <= 1).any()
-        else None
+        component if _touches_bound(component, hidden, counts, low, high) else None
         for component in components
     ]
-    system = _HiddenSystem.of(candidates, hidden, counts)
+    system = _HiddenSystem.of(candidates, hidden, counts, limits)
     if system is None:
         return {}
     ones = _implicit_ones(system)
@@ -197,6 +228,15 @@ def pinned_by_program(
         known[cells] = False
         found[number] = sorted({*cells, *exposed_in(component, known)})
     return found
+
+
+def _touches_bound(component, hidden, counts, low, high) -> bool:
+    """Return whether a hidden count of the component is at or past a bound."""
+    cells = component.cells[hidden[component.cells]]
+    if low is None:
+        return bool((counts[cells] <= 1).any())
+    values = counts[cells]
+    return bool(((values <= low[cells]) | (values >= high[cells])).any())
 
 
 @dataclass(frozen=True)
@@ -214,6 +254,9 @@ class _HiddenSystem:
         Component number of each unknown.
     cells
         Cube position of each unknown.
+    low, high
+        Bounds of each unknown before any sum: 1 and no upper bound, unless
+        the audit's ``limits`` set others.
     """
 
     rows: np.ndarray
@@ -222,9 +265,11 @@ class _HiddenSystem:
     values: np.ndarray
     labels: np.ndarray
     cells: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
 
     @classmethod
-    def of(cls, components, hidden, counts) -> _HiddenSystem | None:
+    def of(cls, components, hidden, counts, limits=None) -> _HiddenSystem | None:
         """Return the system of the components' hidden cells, or ``None`` if none."""
         rows, columns, signs, values, labels, cells = [], [], [], [], [], []
         row_offset = column_offset = 0
@@ -249,7 +294,12 @@ class _HiddenSystem:
         if not cells:
             return None
         parts = (rows, columns, signs, values, labels, cells)
-        return cls(*(np.concatenate(part) for part in parts))
+        rows, columns, signs, values, labels, cells = map(np.concatenate, parts)
+        if limits is None:
+            low, high = np.ones(len(cells)), np.full(len(cells), np.inf)
+        else:
+            low, high = limits[0][cells], limits[1][cells]
+        return cls(rows, columns, signs, values, labels, cells, low, high)
 
     def by_component(self, chosen: np.ndarray) -> dict[int, list[int]]:
         """Return the cube positions of the chosen unknowns, by component number."""
@@ -260,16 +310,17 @@ class _HiddenSystem:
 
 
 def _implicit_ones(system: _HiddenSystem) -> np.ndarray:
-    """Return which unknowns equal 1 wherever their component's sums hold, all >= 1.
+    """Return which unknowns sit on a bound wherever their component's sums hold.
 
-    Each component's system ``A x = b, x >= 1`` is made homogeneous with a
-    scale ``t >= 0``: ``A x - b t = 0`` and ``x - t >= s``, with a slack
-    ``0 <= s <= 1`` per unknown and ``u <= min(t, 1)`` per component. Points
-    of such a cone can be added and scaled, so one point has ``x > t`` for
-    every unknown that is above 1 anywhere, and scaling gives it ``s = 1``
-    there and ``u = 1``. Maximising the sum of ``s`` and ``u`` therefore sets
-    ``s`` to 0 on exactly the implicit equalities. A component with no
-    solution allows only ``t = 0``, so its ``u`` stays 0 and it gives none.
+    Each component's system ``A x = b, low <= x <= high`` is made homogeneous
+    with a scale ``t >= 0``: ``A x - b t = 0``, ``x - low t >= s`` and, where
+    ``high`` is finite, ``high t - x >= r``. Each slack ``s`` and ``r`` lies
+    in [0, 1], and ``u <= min(t, 1)`` per component. Points of such a cone
+    can be added and scaled, so one point is strictly inside every bound that
+    is not met everywhere, and scaling gives its slack 1 there and ``u = 1``.
+    Maximising the sum of the slacks and ``u`` therefore leaves a slack at 0
+    on exactly the implicit equalities. A component with no solution allows
+    only ``t = 0``, so its ``u`` stays 0 and it gives none.
     """
     size = len(system.labels)
     numbers, component_of = np.unique(system.labels, return_inverse=True)
@@ -278,9 +329,12 @@ def _implicit_ones(system: _HiddenSystem) -> np.ndarray:
     count = len(row_ids)
     row_component = np.zeros(count, dtype=np.intp)
     row_component[rows] = component_of[system.columns]
-    # Columns: x (size), t (blocks), s (size), u (blocks).
-    t_at, s_at, u_at = size, size + blocks, 2 * size + blocks
-    width = 2 * size + 2 * blocks
+    capped = np.flatnonzero(np.isfinite(system.high))
+    # Columns: x (size), t (blocks), s (size), r (capped), u (blocks).
+    t_at, s_at = size, size + blocks
+    r_at = s_at + size
+    u_at = r_at + len(capped)
+    width = u_at + blocks
     equalities = sparse.csr_array(
         (
             np.concatenate([system.signs, -system.values[row_ids]]),
@@ -291,39 +345,16 @@ def _implicit_ones(system: _HiddenSystem) -> np.ndarray:
         ),
         shape=(count, width),
     )
-    unknowns = np.arange(size)
-    components = np.arange(blocks)
-    # Rows: t - x + s <= 0 for each unknown, then u - t <= 0 for each component.
-    inequalities = sparse.csr_array(
-        (
-            np.concatenate(
-                [np.ones(size), -np.ones(size), np.ones(size)]
-                + [np.ones(blocks), -np.ones(blocks)]
-            ),
-            (
-                np.concatenate([unknowns] * 3 + [size + components] * 2),
-                np.concatenate(
-                    [
-                        t_at + component_of,
-                        unknowns,
-                        s_at + unknowns,
-                        u_at + components,
-                        t_at + components,
-                    ]
-                ),
-            ),
-        ),
-        shape=(size + blocks, width),
-    )
-    goal = np.concatenate([np.zeros(size + blocks), -np.ones(size + blocks)])
+    inequalities = _bound_rows(system, component_of, capped, blocks, width)
+    goal = np.concatenate([np.zeros(s_at), -np.ones(width - s_at)])
     bounds = np.array(
-        [(None, None)] * size + [(0, None)] * blocks + [(0, 1)] * (size + blocks),
+        [(None, None)] * size + [(0, None)] * blocks + [(0, 1)] * (width - s_at),
         dtype=float,
     )
     result = linprog(
         goal,
         A_ub=inequalities,
-        b_ub=np.zeros(size + blocks),
+        b_ub=np.zeros(inequalities.shape[0]),
         A_eq=equalities,
         b_eq=np.zeros(count),
         bounds=bounds,
@@ -334,38 +365,81 @@ def _implicit_ones(system: _HiddenSystem) -> np.ndarray:
             f"the disclosure audit's linear program failed: {result.message}; "
             "publish a coarser table."
         )
-    slack, feasible = result.x[s_at:u_at], result.x[u_at:] > 0.5
-    return (slack < 0.5) & feasible[component_of]
+    at_low = result.x[s_at:r_at] < 0.5
+    at_high = np.zeros(size, dtype=bool)
+    at_high[capped] = result.x[r_at:u_at] < 0.5
+    feasible = result.x[u_at:] > 0.5
+    return (at_low | at_high) & feasible[component_of]
 
 
-def bounded_cells(
-    rows: np.ndarray,
-    columns: np.ndarray,
-    positive: np.ndarray,
-    values: np.ndarray,
-    labels: np.ndarray,
-) -> np.ndarray:
-    """Return which unknowns the equations pin to one whole number, all being >= 1.
+def _bound_rows(system, component_of, capped, blocks, width) -> sparse.csr_array:
+    """Return the rows ``<= 0`` of the homogeneous bounds of ``_implicit_ones``.
 
-    The equations are given by their non-zero entries: equation ``rows[k]``
-    has unknown ``columns[k]`` with coefficient +1 where ``positive[k]``, else
-    -1, and equals ``values`` of that row. Starting from 1 and no upper bound,
-    the bounds of every unknown
-    are tightened through all equations at once and rounded inward to whole
-    numbers, until no bound changes. An unknown whose bounds meet is pinned.
-    This finds the usual cases (a shown total of 2 over two hidden cells), but
-    it is not a full linear program, so a bound that only the equations taken
-    together give can be missed.
-
-    ``labels`` names the independent system each unknown belongs to. Where no
-    counts of 1 or more fit a system (one of its hidden cells is 0), the
-    reader who assumed them learns no value, so that system pins nothing and
-    its equations are dropped.
+    One row ``low t - x + s`` per unknown, one row ``x - high t + r`` per
+    unknown with an upper bound, and one row ``u - t`` per component.
     """
+    size = len(system.labels)
+    t_at, s_at = size, size + blocks
+    r_at = s_at + size
+    u_at = r_at + len(capped)
+    unknowns = np.arange(size)
+    lower = len(capped) + size
+    entries = [
+        (unknowns, t_at + component_of, system.low),
+        (unknowns, unknowns, -np.ones(size)),
+        (unknowns, s_at + unknowns, np.ones(size)),
+        (size + np.arange(len(capped)), capped, np.ones(len(capped))),
+        (
+            size + np.arange(len(capped)),
+            t_at + component_of[capped],
+            -system.high[capped],
+        ),
+        (
+            size + np.arange(len(capped)),
+            r_at + np.arange(len(capped)),
+            np.ones(len(capped)),
+        ),
+        (lower + np.arange(blocks), u_at + np.arange(blocks), np.ones(blocks)),
+        (lower + np.arange(blocks), t_at + np.arange(blocks), -np.ones(blocks)),
+    ]
+    row_index, column_index, values = (
+        np.concatenate([entry[part] for entry in entries]) for part in range(3)
+    )
+    shape = (lower + blocks, width)
+    return sparse.csr_array((values, (row_index, column_index)), shape=shape)
+
+
+def tightened_bounds(system: _HiddenSystem) -> tuple[np.ndarray, ...]:
+    """Return the bounds of every unknown after tightening them through the sums.
+
+    Starting from ``system.low`` and ``system.high``, the bounds of every
+    unknown are tightened through all equations at once and rounded inward to
+    whole numbers, until no bound changes. An unknown whose bounds meet is
+    pinned. This finds the usual cases (a shown total of 2 over two hidden
+    cells), but where the sums do not form a tree it is not a full linear
+    program, so a bound that only the equations taken together give can be
+    missed.
+
+    Returns
+    -------
+    low, high : numpy.ndarray
+        The tightened bounds.
+    dropped : numpy.ndarray of bool
+        Unknowns of a system that no counts within the starting bounds fit
+        (one of its hidden cells is 0). The reader who assumed those bounds
+        learns no value, so their bounds are reset and their equations left
+        out.
+    """
+    rows, columns, values, labels = (
+        system.rows,
+        system.columns,
+        system.values,
+        system.labels,
+    )
+    positive = system.signs > 0
     size = len(labels)
     dropped = np.zeros(size, dtype=bool)
-    low = np.ones(size)
-    high = np.full(size, np.inf)
+    low, high = system.low.copy(), system.high.copy()
     for _ in range(MAX_BOUND_ROUNDS):
         keep = ~dropped[columns]
         bounds = _entry_bounds(
@@ -384,8 +458,8 @@ def bounded_cells(
         crossed = low > high
         if crossed.any():
             dropped |= np.isin(labels, labels[crossed])
-            low[dropped], high[dropped] = 1.0, np.inf
-    return np.isfinite(high) & (low == high) & ~dropped
+            low[dropped], high[dropped] = system.low[dropped], system.high[dropped]
+    return low, high, dropped
 
 
 def _entry_bounds(rows, columns, positive, values, low, high):
@@ -443,10 +517,13 @@ class Suppression:
     counts, hidden, locked
         Count, hidden state and locked state of each cell; ``hidden`` is
         changed in place.
+    limits
+        Bounds that another table gives some cells, or ``None``.
     """
 
-    def __init__(self, groups, groups_of, members, counts, hidden, locked):
+    def __init__(self, groups, groups_of, members, counts, hidden, locked, limits=None):
         self.groups = groups
+        self.limits = limits
         self.groups_of = groups_of
         self.counts = counts
         self.hidden = hidden
@@ -513,11 +590,15 @@ class Suppression:
         for component in components:
             self._repair_component(component)
         while True:
-            while pinned := pinned_in(components, self.hidden, self.counts):
+            while pinned := pinned_in(
+                components, self.hidden, self.counts, self.limits
+            ):
                 self._repair_pinned(components, pinned)
             if not program:
                 return
-            pinned = pinned_by_program(components, self.hidden, self.counts)
+            pinned = pinned_by_program(
+                components, self.hidden, self.counts, self.limits
+            )
             if not pinned:
                 return
             self._repair_pinned(components, pinned)

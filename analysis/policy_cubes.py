@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from analysis.disclosure import Cube, Dimension, Released, build_cube
@@ -302,21 +303,47 @@ def area_cube(
     return build_cube(frame, dimensions, "incidents")
 
 
-def hidden_with(released: Released, cells: Mapping[tuple, tuple]) -> dict[tuple, bool]:
-    """Return ``fixed`` that hides a second cube's cells where a first hides them.
+def linked_victims(
+    released: Released, victims: Cube, cells: Mapping[tuple, tuple]
+) -> tuple[dict[tuple, bool], dict[tuple, tuple[float, float]]]:
+    """Return ``fixed`` and ``bounds`` that tie victims totals to incident counts.
 
     The victims of some offences nearly always number the incidents, so a
-    shown count of victims would give away a hidden count of incidents. A
-    shown incident count leaves the victims cell free: the two counts are not
-    equal, and a victims count from 1 to the threshold must still be hidden.
+    reader may take the two counts as equal. For each victims total:
+
+    - where the incidents are hidden, the victims total is hidden too. Where
+      its count lies within the reader's range of the incidents, that range
+      bounds it in the audit of the victims cube, so that neither the
+      victims shown around it nor the range pins it;
+    - where the incidents are shown and the victims total equals them, the
+      total is shown, because the reader knows it already;
+    - otherwise the total is left free, and a count from 1 to the threshold
+      is still hidden.
 
     Parameters
     ----------
     released : Released
-        The first cube, released.
+        The cube of incidents, released.
+    victims : Cube
+        The cube of victims, before its release.
     cells : mapping
-        Each cell of the second cube mapped to the matching cell of the first.
+        Each victims total mapped to the matching cell of the incidents.
+
+    Returns
+    -------
+    fixed, bounds
+        The arguments of ``release`` for the victims cube.
     """
-    return {
-        second: True for second, first in cells.items() if released.is_hidden(first)
-    }
+    fixed, bounds = {}, {}
+    positions = victims.layout.position
+    counts = victims.counts.to_numpy()
+    for second, first in cells.items():
+        count = counts[positions[second]]
+        if released.is_hidden(first):
+            fixed[second] = True
+            least, greatest = released.ranges.get(first, (np.inf, -np.inf))
+            if least <= count <= greatest:
+                bounds[second] = (least, greatest)
+        elif released.value(*first) == count:
+            fixed[second] = False
+    return fixed, bounds

@@ -12,8 +12,11 @@ Each cube is protected with the sums inside it and the cells it shares with
 another cube (linked with ``fixed``). Victims of homicide, trafficking and
 sexual violence are hidden in a year where the incidents of their ICCS
 category are, because one victim per incident would give those incidents
-away. The youth cube has every youth range, so that a range minus a range
-nested in it is protected too. A cube releases each year on its own,
+away. The reader's range of those incidents also bounds the hidden victims
+total in the audit of the victims cube, so that taking the two as equal pins
+neither, and a victims total equal to shown incidents is shown. The youth
+cube has every youth range, so that a range minus a range nested in it is
+protected too. A cube releases each year on its own,
 and the areas of the area cube do not depend on the years asked for, so a
 year's counts are hidden alike in every request that shows the year.
 ``tests/callbacks/test_policy_views.py`` checks, over every span of years,
@@ -273,7 +276,8 @@ def persons_panel(
     """Build a panel of victims of one ICCS category by sex and age band.
 
     A year's victims are hidden wherever the category's incidents are, since
-    one victim per incident would turn the victims into the hidden count.
+    one victim per incident would turn the victims into the hidden count, and
+    are protected as if equal to them (``policy_cubes.linked_victims``).
     """
     request = context.request
     persons = queries.yearly_persons(
@@ -288,14 +292,15 @@ def persons_panel(
     )
     cube = cubes.persons_cube(persons, context.shown_years)
     offences = released_offences(context)
-    link = cubes.hidden_with(
+    link, bounds = cubes.linked_victims(
         offences,
+        cube,
         {
             (year, cubes.ALL, cubes.ALL): (year, category)
             for year in context.shown_years
         },
     )
-    released = release(cube, context.threshold, link)
+    released = release(cube, context.threshold, link, bounds)
     table = policy.persons_rates(released, context.populations)
     unit = "Victims, each counted once under the principal offence of the incident"
     return Panel(
@@ -315,7 +320,9 @@ def linked_victims_rule(category: str) -> str:
     """Return the rule that hides victims with their incidents, for metadata."""
     return (
         f"All victims of a year are hidden where the year's ICCS {category} "
-        "incident count is hidden, as one victim per incident would reveal it."
+        "incident count is hidden, as one victim per incident would reveal it, "
+        "and enough other victims are hidden that neither count can be worked "
+        "out by taking the two as equal."
     )
 
 

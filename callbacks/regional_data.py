@@ -189,7 +189,8 @@ def homicide_panel(
     """Build the table of computed and published intentional homicide rates.
 
     A country's victims of a year are hidden wherever its ICCS 0101 incidents
-    are, because one victim per homicide would turn them into the hidden count.
+    are, because one victim per homicide would turn them into the hidden count,
+    and are protected as if equal to them (``policy_cubes.linked_victims``).
     ``released_offences`` is ``released_by_country`` of the same request,
     computed here when not given.
     """
@@ -211,11 +212,12 @@ def homicide_panel(
         offence_years = released_offences[country].values.index.unique(level=0)
         years = tuple(year for year in offence_years if year in request.years)
         cube = cubes.persons_cube(by_country.get(country, empty), years)
-        link = cubes.hidden_with(
+        link, bounds = cubes.linked_victims(
             released_offences[country],
+            cube,
             {(year, cubes.ALL, cubes.ALL): (year, HOMICIDE_CATEGORY) for year in years},
         )
-        released = release(cube, threshold, link)
+        released = release(cube, threshold, link, bounds)
         people = populations.get(country, {})
         for year in years:
             count = released.value(year, cubes.ALL, cubes.ALL)

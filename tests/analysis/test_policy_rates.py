@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import linprog
 
 from analysis import policy_cubes as cubes
 from analysis import policy_rates as policy
@@ -192,15 +194,19 @@ def test_victims_hidden_with_their_incidents():
             _incidents([(2023, "0101", 28), (2023, "0102", 2)]), DIVISIONS, (2023,)
         )
     )
-    link = cubes.hidden_with(offences, {(2023, cubes.ALL, cubes.ALL): (2023, "0101")})
+    cube = _homicide_cube()
+    link, bounds = cubes.linked_victims(
+        offences, cube, {(2023, cubes.ALL, cubes.ALL): (2023, "0101")}
+    )
 
-    released = release(_homicide_cube(), fixed=link)
+    released = release(cube, fixed=link, bounds=bounds)
 
     # 0102 (2) is hidden, so 0101 is hidden beside it in section 01 (30).
     assert offences.value(2023, "0101") is None
     assert offences.value(2023, "01") == 30
     assert released.value(2023, cubes.ALL, cubes.ALL) is None
-    cube = _homicide_cube()
+    # 0101 and 0102 are each at least 1, so the reader's 0101 is 1 to 29.
+    assert bounds == {(2023, cubes.ALL, cubes.ALL): (1.0, 29.0)}
     assert exposed_cells(cube, released.hidden.to_numpy()) == []
 
 
@@ -208,14 +214,88 @@ def test_victims_free_when_incidents_shown():
     offences = release(
         cubes.offence_cube(_incidents([(2023, "0101", 28)]), DIVISIONS, (2023,))
     )
-    link = cubes.hidden_with(offences, {(2023, cubes.ALL, cubes.ALL): (2023, "0101")})
+    cube = _homicide_cube()
+    link, bounds = cubes.linked_victims(
+        offences, cube, {(2023, cubes.ALL, cubes.ALL): (2023, "0101")}
+    )
 
-    released = release(_homicide_cube(), fixed=link)
+    released = release(cube, fixed=link, bounds=bounds)
 
-    assert link == {}
+    # The victims equal the shown incidents, so their total is shown.
+    assert link == {(2023, cubes.ALL, cubes.ALL): False}
+    assert bounds == {}
     assert released.value(2023, cubes.ALL, cubes.ALL) == 28
     # Small counts of victims stay hidden although the incidents show.
     assert released.value(2023, "F", "18-24") is None
+
+
+def _victims_pinned_through_incidents(offence_cube, offences, cube, released):
+    """Return hidden cells that a reader pins taking victims equal to incidents.
+
+    The reader joins the sums of both cubes with one more equation, the
+    year's victims total equal to its 0101 incidents, takes every hidden count
+    as at least 1 and solves a linear program for each hidden cell.
+    """
+    first, second = offence_cube.counts, cube.counts
+    size = len(first) + len(second)
+    rows = []
+    for offset, groups in ((0, offence_cube.groups), (len(first), cube.groups)):
+        for total, parts in groups:
+            row = np.zeros(size)
+            row[offset + total] = 1.0
+            row[[offset + part for part in parts]] -= 1.0
+            rows.append(row)
+    link = np.zeros(size)
+    link[first.index.get_loc((2023, "0101"))] = 1.0
+    link[len(first) + second.index.get_loc((2023, cubes.ALL, cubes.ALL))] = -1.0
+    equations = np.vstack([*rows, link])
+    counts = np.concatenate([first.to_numpy(), second.to_numpy()]).astype(float)
+    hidden = np.concatenate([offences.hidden.to_numpy(), released.hidden.to_numpy()])
+    limits = [(1, None) if h else (c, c) for c, h in zip(counts, hidden, strict=True)]
+    keys = [*first.index, *second.index]
+    pinned = []
+    for cell in np.flatnonzero(hidden):
+        goal = np.zeros(size)
+        goal[cell] = 1.0
+        zeros = np.zeros(len(equations))
+        least = linprog(goal, A_eq=equations, b_eq=zeros, bounds=limits)
+        greatest = linprog(-goal, A_eq=equations, b_eq=zeros, bounds=limits)
+        assert least.status == 0, least.message
+        if greatest.status == 0 and -greatest.fun - least.fun < 1 - 1e-6:
+            pinned.append(keys[cell])
+    return pinned
+
+
+def test_victims_and_incidents_pin_nothing_together():
+    # Section 01 shows 21 over hidden 0101 (20) and 0102 (1), so 0101 is at
+    # most 20. Shown male victims (18) and two hidden female victims of 1 give
+    # at least 20 victims: taken as equal, both counts would be 20.
+    offence_cube = cubes.offence_cube(
+        _incidents([(2023, "0101", 20), (2023, "0102", 1)]), DIVISIONS, (2023,)
+    )
+    offences = release(offence_cube)
+    rows = [
+        (2023, "M", "18-24", 10),
+        (2023, "M", "30-44", 8),
+        (2023, "F", "25-29", 1),
+        (2023, "F", "45-59", 1),
+    ]
+    frame = pd.DataFrame(rows, columns=["year", "sex", "age_band", "persons"])
+    cube = cubes.persons_cube(frame, (2023,))
+    cells = {(2023, cubes.ALL, cubes.ALL): (2023, "0101")}
+    link, bounds = cubes.linked_victims(offences, cube, cells)
+
+    unbounded = release(cube, fixed=link)
+    released = release(cube, fixed=link, bounds=bounds)
+
+    assert offences.value(2023, "01") == 21
+    assert bounds == {(2023, cubes.ALL, cubes.ALL): (1.0, 20.0)}
+    assert unbounded.value(2023, "M", cubes.ALL) == 18
+    pinned = _victims_pinned_through_incidents(offence_cube, offences, cube, unbounded)
+    assert (2023, "0101") in pinned
+    assert (
+        _victims_pinned_through_incidents(offence_cube, offences, cube, released) == []
+    )
 
 
 def _areas(rows):
