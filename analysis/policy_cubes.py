@@ -316,7 +316,7 @@ def linked_victims(
       bounds it in the audit of the victims cube, so that neither the
       victims shown around it nor the range pins it;
     - where the incidents are shown and the victims total equals them, the
-      total is shown, because the reader knows it already;
+      total is shown, because the reader can already work it out;
     - otherwise the total is left free, and a count from 1 to the threshold
       is still hidden.
 
