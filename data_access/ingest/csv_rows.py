@@ -1,9 +1,9 @@
 """Reading a CSV file record by record, for files whose rows do not fit the header.
 
 The fast path of ``reading`` hands a file to pandas, which reads a well-formed file
-in one pass. Some files have rows longer than the header, or a quote that opens a
-cell and never closes. The csv module reads those here one record at a time, so that
-each such row is set aside and the other rows are kept.
+in one pass. Some files have rows longer or shorter than the header, or a quote that
+opens a cell and never closes. The csv module reads those here one record at a
+time, so that each such row is set aside and the other rows are kept.
 
 Row numbers count records as a spreadsheet counts rows: the header is row 1, a cell
 that spans lines stays in one row, and blank lines are skipped and not counted, as
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -62,11 +63,10 @@ class _Record:
 def read_csv_rows(text: str, delimiter: str, width: int) -> CsvRows:
     """Split the data rows of a CSV text by whether they fit a header of ``width``.
 
-    A row with more fields than the header goes to ``malformed``, and a shorter
-    one is padded with empty cells, as pandas pads it. A row where a quote opens
-    a cell and never closes goes to ``malformed`` with the text from the row's
-    start to the end of the line holding that quote. Reading goes on from the
-    next line, so the rows after it are still read.
+    A row with more or fewer fields than the header goes to ``malformed``. A row
+    where a quote opens a cell and never closes goes there too, with the text
+    from the row's start to the end of the line holding that quote. Reading goes
+    on from the next line, so the rows after it are still read.
 
     Raises
     ------
@@ -95,9 +95,40 @@ def read_csv_rows(text: str, delimiter: str, width: int) -> CsvRows:
                 MalformedRow(row_number, row_text, problem, record.unclosed_quote_line)
             )
             continue
-        rows.records.append(record.cells + [""] * (width - len(record.cells)))
+        rows.records.append(record.cells)
         rows.row_numbers.append(row_number)
     return rows
+
+
+def may_have_short_rows(text: str, delimiter: str, width: int) -> bool:
+    """Return True unless every row of ``text`` has at least ``width`` fields.
+
+    pandas pads a short row with empty cells and raises nothing, so the fields of
+    each row are counted here. Text without a quote is split into lines at
+    ``\n``, ``\r\n`` and ``\r``, as pandas splits it. Other text is counted
+    with the csv module, which takes a line of spaces for a short row. Such a
+    false alarm only costs the slower reading of ``read_csv_rows``, which skips
+    that line.
+    """
+    if '"' not in text:
+        return _has_short_lines(text, delimiter, width)
+    try:
+        counts = Counter(map(len, csv.reader(io.StringIO(text), delimiter=delimiter)))
+    except csv.Error:
+        # NOTE: a quoted file with lone carriage returns as line ends, which
+        # pandas reads but the csv module does not, is not checked for short rows.
+        return False
+    return any(0 < count < width for count in counts)
+
+
+def _has_short_lines(text: str, delimiter: str, width: int) -> bool:
+    """Return True when a line of quote-free ``text`` has too few delimiters."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    minimum = width - 1
+    return any(
+        line.count(delimiter) < minimum and line.strip() for line in text.split("\n")
+    )
 
 
 def long_row_reason(field_count: int, width: int) -> str:
@@ -105,6 +136,14 @@ def long_row_reason(field_count: int, width: int) -> str:
     return (
         f"{field_count} fields, header has {width}; quote the cells that hold the "
         "delimiter"
+    )
+
+
+def short_row_reason(field_count: int, width: int) -> str:
+    """Return the quarantine reason of a row with fewer fields than the header."""
+    return (
+        f"{field_count} fields, header has {width}; the row is short, so add the "
+        "missing fields or delimiters"
     )
 
 
@@ -119,9 +158,17 @@ def _problem(record: _Record, width: int) -> str | None:
     """Return why ``record`` cannot be aligned with the header, or None."""
     if record.unclosed_quote_line:
         return UNCLOSED_QUOTE_REASON
-    if len(record.cells) > width:
-        return long_row_reason(len(record.cells), width)
-    return None
+    count = len(record.cells)
+    if count == width:
+        return None
+    reason = (long_row_reason if count > width else short_row_reason)(count, width)
+    if record.end - record.start > 1:
+        # Two stray quotes can join the lines between them into one row.
+        reason += (
+            f" (the row spans lines {record.start + 1} to {record.end}; check "
+            "its quotes)"
+        )
+    return reason
 
 
 def _is_blank(cells: list[str]) -> bool:

@@ -24,6 +24,7 @@ from data_access.ingest.csv_rows import (
     MalformedRow,
     UnclosedHeaderQuoteError,
     long_row_reason,
+    may_have_short_rows,
     read_csv_rows,
 )
 from data_access.ingest.errors import IngestError, UnreadableFileError
@@ -85,8 +86,10 @@ def read_table(
     """Read the rows of a CSV or Excel export as text, with their row numbers.
 
     The column ``__row__`` holds each row's number as a spreadsheet shows it: the
-    header is row 1, so the first data row is row 2. A CSV row with more fields
-    than the header is left out of the frame and listed in ``malformed``.
+    header is row 1, so the first data row is row 2. A CSV row with more or
+    fewer fields than the header, or with a quote that never closes, is left out
+    of the frame and listed in ``malformed``, and so is an Excel row with values
+    right of the header.
 
     Raises
     ------
@@ -253,11 +256,15 @@ def _read_csv(path: Path, encoding: str, delimiter: str, hint: str) -> ExportTab
         frame = None
     except csv.Error as error:
         raise _unreadable_csv(path, error) from None
-    # pandas 2 takes the extra leading fields of a long first row as an index and
-    # raises on a long later row, and on a quote that never closes. Each time
-    # some row cannot be aligned with the header, so the file is read again row
-    # by row.
-    if frame is None or not isinstance(frame.index, pd.RangeIndex):
+    # pandas 2 takes the extra leading fields of a long first row as an index,
+    # raises on a long later row and on a quote that never closes, and pads a
+    # short row. Each time some row cannot be aligned with the header, so the
+    # file is read again row by row.
+    if (
+        frame is None
+        or not isinstance(frame.index, pd.RangeIndex)
+        or may_have_short_rows(text, delimiter, len(header))
+    ):
         return _read_csv_by_row(path, text, delimiter, header)
     frame.columns = [str(column).strip() for column in frame.columns]
     return ExportTable(frame, may_contain_nul="\x00" in text)

@@ -551,3 +551,69 @@ def test_unclosed_quote_in_correspondence_named(warehouse, tmp_path):
     ):
         import_correspondence(warehouse, table, "LCA")
     assert count_rows(warehouse, schema.offence_code) == 2
+
+
+SHORT = "the row is short, so add the missing fields or delimiters"
+
+
+@pytest.mark.parametrize("position", ["first", "later", "last"])
+def test_short_row_quarantined(warehouse, tmp_path, position):
+    short_row = "2,W,2024-03-01 10:00"
+    lines = {
+        "first": [short_row, GOOD_ROW, "3,W,2024-03-02,,,BUR,"],
+        "later": [GOOD_ROW, short_row, "3,W,2024-03-02,,,BUR,"],
+        "last": [GOOD_ROW, "3,W,2024-03-02,,,BUR,", short_row],
+    }[position]
+    report = ingest_lines(warehouse, tmp_path, lines)
+    short_number = lines.index(short_row) + 2
+
+    assert report.rows_read == 3
+    assert report.inserted == 2
+    assert report.rejected == 1
+    assert sorted(fetch_incidents(warehouse, "LCA")) == ["1", "3"]
+    assert quarantined(warehouse) == [
+        (short_number, "(whole row)", short_row, f"3 fields, header has 7; {SHORT}")
+    ]
+
+
+def test_short_row_in_quoted_crlf_file(warehouse, tmp_path):
+    data = tmp_path / "export.csv"
+    rows = [HEADER, '1,W,2024-03-01 10:00,,"Knife, long",MUR,', "2,W,2024-03-01"]
+    data.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+
+    report = ingest_file(warehouse, data, write_source_map(tmp_path, MAP))
+
+    assert report.inserted == 1
+    assert fetch_incidents(warehouse, "LCA")["1"]["weapon"] == "Knife, long"
+    assert quarantined(warehouse) == [
+        (3, "(whole row)", "2,W,2024-03-01", f"3 fields, header has 7; {SHORT}")
+    ]
+
+
+def test_stray_quotes_joining_rows_named(warehouse, tmp_path):
+    lines = ['2,W,"2024-03-01,,,MUR,', GOOD_ROW, '3,W,2024-03-01,,"x,MUR,', GOOD_ROW]
+    report = ingest_lines(warehouse, tmp_path, lines)
+    problems = quarantined(warehouse)
+
+    assert report.rows_read == 2
+    assert report.rejected == 1
+    assert [row[:2] for row in problems] == [(2, "(whole row)")]
+    assert problems[0][2] == "\n".join(lines[:3])
+    assert problems[0][3] == (
+        f"5 fields, header has 7; {SHORT} (the row spans lines 2 to 4; check its "
+        "quotes)"
+    )
+    assert list(fetch_incidents(warehouse, "LCA")) == ["1"]
+
+
+def test_short_correspondence_row_named(warehouse, tmp_path):
+    table = tmp_path / "short_codes.csv"
+    table.write_text(CODES + "ROB,Robbery\n", encoding="utf-8")
+
+    with pytest.raises(
+        IngestError,
+        match=r"short_codes\.csv: 1 row\(s\) do not fit the header of 4 columns: "
+        r"row 4: 2 fields, header has 4; the row is short",
+    ):
+        import_correspondence(warehouse, table, "LCA")
+    assert count_rows(warehouse, schema.offence_code) == 2

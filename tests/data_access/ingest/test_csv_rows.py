@@ -7,16 +7,67 @@ import pytest
 from data_access.ingest.csv_rows import (
     UNCLOSED_QUOTE_REASON,
     UnclosedHeaderQuoteError,
+    may_have_short_rows,
     read_csv_rows,
 )
 
 
-def test_rows_padded_and_numbered():
-    rows = read_csv_rows("a,b,c\n1,2,3\n\n   \n4,5\n", ",", 3)
+def test_blank_lines_not_counted():
+    rows = read_csv_rows("a,b,c\n1,2,3\n\n   \n4,5,6\n", ",", 3)
 
-    assert rows.records == [["1", "2", "3"], ["4", "5", ""]]
+    assert rows.records == [["1", "2", "3"], ["4", "5", "6"]]
     assert rows.row_numbers == [2, 3]
     assert rows.malformed == []
+
+
+def test_short_row_set_aside():
+    rows = read_csv_rows("a,b,c\n1,2\n\n4,5,6\n7\n", ",", 3)
+
+    assert rows.records == [["4", "5", "6"]]
+    assert rows.row_numbers == [3]
+    assert [(row.row_number, row.text) for row in rows.malformed] == [
+        (2, "1,2"),
+        (4, "7"),
+    ]
+    assert rows.malformed[0].reason == (
+        "2 fields, header has 3; the row is short, so add the missing fields or "
+        "delimiters"
+    )
+
+
+def test_joined_lines_named_in_reason():
+    rows = read_csv_rows('a,b,c\n1,"x\n2,y",3\n', ",", 2)
+
+    assert rows.malformed[0].reason.endswith(
+        "(the row spans lines 2 to 3; check its quotes)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("a,b\n1,2\n\n3,4\n", 2, False),
+        ("a,b\r\n1,2\r\n3\r\n", 2, True),
+        ("a,b\r1,2\r3\r", 2, True),
+        ("a,b\n1,2\n   \n", 2, False),
+        ("a\n1\n\n2\n", 1, False),
+        ('a,b\n"1,x",2\n', 2, False),
+        ('a,b\n"1,x"\n', 2, True),
+        ('a,b,c\n"1\n2",3,4\n', 3, False),
+    ],
+    ids=[
+        "full",
+        "crlf-short",
+        "cr-short",
+        "spaces",
+        "one-column",
+        "quoted-full",
+        "quoted-short",
+        "quoted-multiline",
+    ],
+)
+def test_may_have_short_rows(text, width, expected):
+    assert may_have_short_rows(text, ",", width) is expected
 
 
 def test_long_row_keeps_its_text():
