@@ -615,43 +615,55 @@ class Suppression:
             self._hide_beside(component, exposed[0])
 
     def _hide_beside_any(self, component: Component, targets: list[int]) -> None:
-        """Hide a cell beside each target that still has a shown neighbour."""
-        error = None
-        hidden_any = False
-        for target in targets:
-            try:
-                self._hide_beside(component, target)
-            except DisclosureError as raised:
-                error = raised
-            else:
-                hidden_any = True
-        if not hidden_any and error is not None:
-            self._hide_in_component(component, error)
+        """Hide one cell to free pinned targets, then let the audit look again.
 
-    def _hide_in_component(self, component: Component, error: DisclosureError) -> None:
-        """Hide a shown cell of any group of ``component`` that has a hidden cell.
-
-        A cell pinned through several sums can have every neighbour hidden
-        already; hiding a cell further away in the same sums frees it.
+        A reader who takes hidden counts as at least 1 gains from every hidden
+        0, so a non-zero cell is hidden where one can be: first beside a
+        target, then in any sum of the component that has a hidden cell. A
+        shown 0 is hidden only where no non-zero cell is left.
         """
-        around = [
+        nearby = [self._groups_with(component, target) for target in targets]
+        wider = [
             (total, parts)
             for total, parts in map(self.groups.__getitem__, component.groups)
             if self.hidden[total] or self.hidden[list(parts)].any()
         ]
-        try:
-            cell = self._any_shown(around)
-        except DisclosureError:
-            raise error from None
-        self._hide_round(component, cell)
+        for allow_zero in (False, True):
+            for groups in (*nearby, wider):
+                cell = self._best_shown(groups, allow_zero)
+                if cell is not None:
+                    self._hide_round(component, cell)
+                    return
+        raise DisclosureError(
+            "a pinned hidden count has no shown cell left to hide beside it; "
+            "publish a coarser table."
+        )
 
-    def _hide_beside(self, component: Component, target: int) -> None:
-        around = [
+    def _groups_with(self, component: Component, target: int) -> list[Group]:
+        """Return the groups of ``component`` that contain ``target``."""
+        return [
             self.groups[index]
             for index in component.groups
             if target == self.groups[index][0] or target in self.groups[index][1]
         ]
-        self._hide_round(component, self._any_shown(around))
+
+    def _hide_beside(self, component: Component, target: int) -> None:
+        self._hide_round(
+            component, self._any_shown(self._groups_with(component, target))
+        )
+
+    def _best_shown(self, groups: list[Group], allow_zero: bool) -> int | None:
+        """Return the smallest shown, unlocked cell of the groups, or ``None``."""
+        counts, hidden, locked = self.counts, self.hidden, self.locked
+        shown = {
+            cell
+            for total, parts in groups
+            for cell in (*parts, total)
+            if not hidden[cell] and not locked[cell] and (allow_zero or counts[cell])
+        }
+        if not shown:
+            return None
+        return min(shown, key=lambda cell: (counts[cell] == 0, counts[cell], cell))
 
     def _hide_round(self, component: Component, cell: int) -> None:
         """Hide ``cell`` and the complements it needs, as one round of repair."""
