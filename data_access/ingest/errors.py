@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class IngestError(Exception):
     """An import stopped before writing anything; the message says what to fix."""
@@ -27,6 +29,16 @@ class CorrespondenceError(IngestError):
 
 class UnreadableFileError(IngestError):
     """An export or table cannot be read in the format its name or map declares."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid cell of an export row."""
+
+    row_number: int
+    field: str
+    value: str
+    reason: str
 
 
 # Values longer than this are cut in messages, the report and the quarantine table.

@@ -13,17 +13,14 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 
 from data_access.cache import bump_generation
+from data_access.ingest.coordinates import unusable_point_problems
 from data_access.ingest.correspondence import iccs_identity, load_correspondence
-from data_access.ingest.errors import IngestError, display_value
+from data_access.ingest.errors import IngestError, Problem, display_value
 from data_access.ingest.import_rollups import (
     rebuild_rollups_after_import,
     written_facts,
 )
-from data_access.ingest.prepare import (
-    Prepared,
-    Problem,
-    prepare_export,
-)
+from data_access.ingest.prepare import Prepared, prepare_export
 from data_access.ingest.reading import ExportTable, read_table
 from data_access.ingest.report import ImportReport
 from data_access.ingest.source_map import SourceMap, load_source_map
@@ -91,7 +88,7 @@ def ingest_file(
     report.unclosed_quotes = _unclosed_quotes(data_path, table)
     with engine.begin() as connection:
         try:
-            _write(connection, data_path, source_map, prepared, report, timezone)
+            _write(connection, data_path, source_map, frame, prepared, report, timezone)
         finally:
             release_import_cache(connection)
     logger.info(
@@ -216,7 +213,7 @@ def _timezone(engine: Engine, source_map: SourceMap) -> str:
     return zone
 
 
-def _write(connection, data_path, source_map, prepared: Prepared, report, timezone):
+def _write(connection, data_path, source_map, frame, prepared, report, timezone):
     _ensure_country(connection, source_map, timezone)
     import_id = connection.execute(
         insert(import_run).values(
@@ -230,7 +227,12 @@ def _write(connection, data_path, source_map, prepared: Prepared, report, timezo
     lock_for_import(connection)
 
     _assign_stations(connection, source_map, prepared)
-    write_quarantine(connection, import_id, data_path.name, prepared.problems)
+    prepared.flagged = unusable_point_problems(
+        frame, source_map, prepared.incidents, kept=True
+    )
+    write_quarantine(
+        connection, import_id, data_path.name, prepared.problems + prepared.flagged
+    )
     upserted = upsert_incidents(connection, source_map.country, import_id, prepared)
     rebuild_rollups_after_import(
         connection,
@@ -241,23 +243,7 @@ def _write(connection, data_path, source_map, prepared: Prepared, report, timezo
     )
     bump_generation(connection, f"import {import_id}")
 
-    rejected_rows = {problem.row_number for problem in prepared.problems}
-    report.import_id = import_id
-    report.rows_read = prepared.rows_read
-    report.inserted = upserted.inserted
-    report.updated = upserted.updated
-    report.unchanged = upserted.unchanged
-    report.rejected = len(rejected_rows)
-    report.superseded = prepared.superseded
-    report.rejected_by_reason = Counter(
-        f"{problem.field}: {problem.reason}" for problem in prepared.problems
-    )
-    report.unmapped_codes = prepared.unmapped_codes
-    report.without_coordinates = int((prepared.incidents["coord_flag"] != "").sum())
-    report.outside_station_areas = int(
-        (prepared.incidents["coord_flag"] == "outside_station_areas").sum()
-        + prepared.incidents.attrs.get("outside_areas_kept", 0)
-    )
+    _fill_report(report, import_id, prepared, upserted)
     connection.execute(
         update(import_run)
         .where(import_run.c.id == import_id)
@@ -269,6 +255,29 @@ def _write(connection, data_path, source_map, prepared: Prepared, report, timezo
             rows_unchanged=upserted.unchanged,
             rows_rejected=report.rejected,
         )
+    )
+
+
+def _fill_report(report, import_id: int, prepared: Prepared, upserted) -> None:
+    rejected_rows = {problem.row_number for problem in prepared.problems}
+    report.import_id = import_id
+    report.rows_read = prepared.rows_read
+    report.inserted = upserted.inserted
+    report.updated = upserted.updated
+    report.unchanged = upserted.unchanged
+    report.rejected = len(rejected_rows)
+    report.superseded = prepared.superseded
+    report.rejected_by_reason = Counter(
+        f"{problem.field}: {problem.reason}" for problem in prepared.problems
+    )
+    report.flagged_by_reason = Counter(
+        f"{problem.field}: {problem.reason}" for problem in prepared.flagged
+    )
+    report.unmapped_codes = prepared.unmapped_codes
+    report.without_coordinates = int((prepared.incidents["coord_flag"] != "").sum())
+    report.outside_station_areas = int(
+        (prepared.incidents["coord_flag"] == "outside_station_areas").sum()
+        + prepared.incidents.attrs.get("outside_areas_kept", 0)
     )
 
 

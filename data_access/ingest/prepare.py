@@ -15,7 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_access.ingest.errors import display_value
+from data_access.ingest.coordinates import unusable_point_problems
+from data_access.ingest.errors import Problem, display_value
 from data_access.ingest.parsing import (
     MAX_AGE,
     SEX_CODES,
@@ -58,16 +59,6 @@ RELATIONSHIPS = {
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One invalid cell of an export row."""
-
-    row_number: int
-    field: str
-    value: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class Correspondence:
     """A country's correspondence table, ready for lookups."""
 
@@ -88,6 +79,9 @@ class Prepared:
     victims: pd.DataFrame
     suspects: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    # Cells of rows that are imported all the same, such as a latitude out of
+    # range; they are quarantined without rejecting their row.
+    flagged: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     superseded: int = 0
     unmapped_codes: dict[str, int] = field(default_factory=dict)
@@ -168,6 +162,9 @@ def prepare_export(
     keep = incidents.index.isin(winners) & ~rows.bad.to_numpy()
     rejected_rows = set(rows.frame.loc[rows.bad, ROW_NUMBER])
     problems = [p for p in rows.problems if p.row_number in rejected_rows]
+    problems += unusable_point_problems(
+        frame, source_map, incidents[rows.bad.to_numpy()], kept=False
+    )
 
     incidents = incidents[keep]
     offences = offences[offences["row"].isin(incidents.index)]

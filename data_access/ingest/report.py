@@ -21,6 +21,8 @@ class ImportReport:
     rejected: int = 0
     superseded: int = 0
     rejected_by_reason: Counter = field(default_factory=Counter)
+    # Quarantined cells of imported rows, such as coordinates out of range.
+    flagged_by_reason: Counter = field(default_factory=Counter)
     unmapped_codes: dict[str, int] = field(default_factory=dict)
     without_coordinates: int = 0
     outside_station_areas: int = 0
@@ -44,6 +46,8 @@ class ImportReport:
         if self.unclosed_quotes:
             lines.append(self._unclosed_quote_line())
         lines.append(f"  rows without usable coordinates: {self.without_coordinates}")
+        for reason, count in self.flagged_by_reason.most_common():
+            lines.append(f"    {count:>8}  {reason}")
         lines.append(f"  rows outside every station area: {self.outside_station_areas}")
         lines.append(
             f"  offence codes missing from the correspondence table: "
@@ -55,6 +59,12 @@ class ImportReport:
             lines.append(
                 "Rejected rows are in the quarantine table with their row number, "
                 f"field, value and reason (import {self.import_id})."
+            )
+        if self.flagged_by_reason:
+            lines.append(
+                "Coordinates out of range or swapped are in the quarantine table "
+                f"too (import {self.import_id}); their incidents were imported "
+                "without a map location."
             )
         return "\n".join(lines)
 

@@ -617,3 +617,85 @@ def test_short_correspondence_row_named(warehouse, tmp_path):
     ):
         import_correspondence(warehouse, table, "LCA")
     assert count_rows(warehouse, schema.offence_code) == 2
+
+
+POINT_MAP = MAP + '    latitude = "lat"\n    longitude = "lon"\n'
+POINT_HEADER = "no,station,from,reported,weapon,codes,lat,lon"
+KEPT = (
+    "the incident was imported without a map location; correct the value and "
+    "import the file again"
+)
+
+
+def test_unusable_coordinates_quarantined(warehouse, tmp_path):
+    with warehouse.begin() as connection:
+        connection.execute(
+            schema.station.update()
+            .where(schema.station.c.code == "W")
+            .values(area_wkt=SQUARE)
+        )
+    lines = [
+        "1,W,2024-03-01 10:00,,,MUR,14.005,-60.995",
+        "2,W,2024-03-01 10:00,,,MUR,95.5,-120",
+        "3,W,2024-03-01 10:00,,,MUR,14.0,-200",
+        "4,W,2024-03-01 10:00,,,MUR,-250,300",
+        "5,W,2024-03-01 10:00,,,MUR,-60.995,14.005",
+        "6,W,2024-03-01 10:00,,,MUR,95,-61",
+    ]
+    report = ingest_lines(
+        warehouse, tmp_path, lines, header=POINT_HEADER, body=POINT_MAP
+    )
+    incidents = fetch_incidents(warehouse, "LCA")
+    swapped = "latitude and longitude look swapped, because the "
+
+    assert report.inserted == 6
+    assert report.rejected == 0
+    assert report.without_coordinates == 5
+    assert {key: row["coord_flag"] for key, row in incidents.items()} == {
+        "1": "",
+        "2": "out_of_range",
+        "3": "out_of_range",
+        "4": "out_of_range",
+        "5": "swapped",
+        "6": "swapped",
+    }
+    assert [row[:3] for row in quarantined(warehouse)] == [
+        (3, "lat", "95.5"),
+        (4, "lon", "-200"),
+        (5, "lat", "-250"),
+        (5, "lon", "300"),
+        (6, "lat", "-60.995"),
+        (6, "lon", "14.005"),
+        (7, "lat", "95"),
+        (7, "lon", "-61"),
+    ]
+    reasons = [row[3] for row in quarantined(warehouse)]
+    assert reasons[0] == f"the latitude is outside -90 to 90 degrees; {KEPT}"
+    assert reasons[1] == f"the longitude is outside -180 to 180 degrees; {KEPT}"
+    assert reasons[4].startswith(swapped + "point lies near the station areas")
+    assert reasons[6].startswith(swapped + "latitude is outside -90 to 90")
+    assert all(reason.endswith(KEPT) for reason in reasons)
+    assert "Coordinates out of range or swapped are in the quarantine" in (
+        report.format()
+    )
+    with warehouse.connect() as connection:
+        rejected = connection.scalar(select(schema.import_run.c.rows_rejected))
+    assert rejected == 0
+
+
+def test_rejected_row_lists_coordinates_too(warehouse, tmp_path):
+    lines = ["1,W,1850-01-01,,,MUR,95.5,-120"]
+    report = ingest_lines(
+        warehouse, tmp_path, lines, header=POINT_HEADER, body=POINT_MAP
+    )
+    problems = quarantined(warehouse)
+
+    assert report.rejected == 1
+    assert [row[:3] for row in problems] == [
+        (2, "from", "1850-01-01"),
+        (2, "lat", "95.5"),
+    ]
+    assert problems[1][3] == (
+        "the latitude is outside -90 to 90 degrees; correct the value"
+    )
+    assert "lat: the latitude is outside" in " ".join(report.rejected_by_reason)
