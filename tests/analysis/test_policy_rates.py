@@ -298,6 +298,37 @@ def test_victims_and_incidents_pin_nothing_together():
     )
 
 
+def test_victims_bounded_by_incidents_hide_no_zero():
+    # Five hidden female victims of 1 and shown males (15) give at least 20
+    # victims against at most 20 incidents. The repair hides non-zero cells,
+    # never the zeros, which a reader taking hidden counts as at least 1
+    # would gain from.
+    offence_cube = cubes.offence_cube(
+        _incidents([(2023, "0101", 20), (2023, "0102", 1)]), DIVISIONS, (2023,)
+    )
+    offences = release(offence_cube)
+    females = [("18-24", 1), ("25-29", 1), ("45-59", 1), ("60+", 1), ("unknown", 1)]
+    males = [("18-24", 4), ("25-29", 2), ("30-44", 1), ("45-59", 2), ("60+", 4)]
+    rows = [(2023, "F", band, n) for band, n in females]
+    rows += [(2023, "M", band, n) for band, n in [*males, ("unknown", 2)]]
+    frame = pd.DataFrame(rows, columns=["year", "sex", "age_band", "persons"])
+    cube = cubes.persons_cube(frame, (2023,))
+    cells = {(2023, cubes.ALL, cubes.ALL): (2023, "0101")}
+    link, bounds = cubes.linked_victims(offences, cube, cells)
+
+    unbounded = release(cube, fixed=link)
+    released = release(cube, fixed=link, bounds=bounds)
+
+    assert unbounded.value(2023, "M", cubes.ALL) == 15
+    pinned = _victims_pinned_through_incidents(offence_cube, offences, cube, unbounded)
+    assert (2023, "0101") in pinned
+    assert (
+        _victims_pinned_through_incidents(offence_cube, offences, cube, released) == []
+    )
+    zeros = cube.counts == 0
+    assert not released.hidden[zeros].any()
+
+
 def _areas(rows):
     return pd.DataFrame(rows, columns=["year", "area_code", "incidents"])
 
