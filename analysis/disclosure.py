@@ -217,9 +217,10 @@ class Released:
     ranges
         The least and greatest value of each hidden cell that a reader gets
         from the shown counts and the sums, every hidden count being at least
-        1, by tightening bounds sum by sum. Exact for a cube with totals on
-        one dimension. Cells of a part of the cube that holds a hidden 0,
-        where counts of 1 or more do not fit, have no range.
+        1, for a cube with totals on one dimension, where tightening bounds
+        sum by sum gives them exactly. Empty for other cubes. Cells of a part
+        of the cube that holds a hidden 0, where counts of 1 or more do not
+        fit, have no range.
     """
 
     values: pd.Series
@@ -364,7 +365,7 @@ def release(
     state.hide_singletons(range(len(cube.groups)))
     state.repair_exposed(cube.components(), program=not layout.tree or bool(bounds))
     published = [None if h else int(c) for c, h in zip(counts, hidden, strict=True)]
-    ranges = reader_ranges(cube.components(), hidden, counts)
+    ranges = reader_ranges(cube.components(), hidden, counts) if layout.tree else {}
     released = Released(
         values=pd.Series(published, index=cube.counts.index, dtype=object),
         hidden=pd.Series(hidden, index=cube.counts.index),
