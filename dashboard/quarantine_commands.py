@@ -159,8 +159,29 @@ def quarantine_command(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         total = count_quarantined_cells(connection, filters)
         cells = list(iter_quarantined_cells(connection, filters, args.limit))
+        note = "" if cells else _stored_earlier_note(connection, filters)
     _print_cells(cells, total, filters, encoding)
+    if note:
+        print(note)
     return 0
+
+
+def _stored_earlier_note(connection, filters: QuarantineFilter) -> str:
+    """Return why a run that rejected rows has no cells, or "" if it has some."""
+    if filters.run_id is None or filters.reason is not None:
+        return ""
+    runs = list_import_runs(
+        connection, QuarantineFilter(filters.run_id, filters.country_code), 1
+    )
+    if not runs or not runs[0].rows_rejected:
+        return ""
+    run = runs[0]
+    return (
+        f"Import run {run.id} rejected {run.rows_rejected} rows, but an earlier "
+        "import had quarantined the same cells of the same rows, so they are listed "
+        "under that import only (see `crimedash quarantine --country "
+        f"{run.country_code}`)."
+    )
 
 
 def _print_run_summary(connection, filters, limit: int, encoding: str) -> None:

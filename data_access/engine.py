@@ -14,6 +14,7 @@ from sqlalchemy.exc import DisconnectionError
 from data_access import schema
 from data_access.cache import bump_generation
 from data_access.reference import load_iccs_codes
+from data_access.schema_upgrade import add_missing_columns
 
 logger = logging.getLogger(__name__)
 
@@ -118,13 +119,15 @@ def init_warehouse(engine: Engine) -> None:
     """Create every warehouse table, load the ICCS list and the known countries.
 
     Safe to run again: existing tables and rows are left as they are, except that
-    the country-wide and yearly sums of a country that has monthly rollups only are
-    built. The application's own tables are created by the Alembic migrations,
-    which run last.
+    columns added to the schema since a table was created are added to it, and
+    the country-wide and yearly sums of a country that has monthly rollups only
+    are built. The application's own tables are created by the Alembic
+    migrations, which run last.
     """
     from data_access.ingest.rollups import fill_missing_summed_rollups
 
     schema.metadata.create_all(engine)
+    add_missing_columns(engine)
     with engine.begin() as connection:
         _load_reference_rows(connection)
         built = fill_missing_summed_rollups(connection)

@@ -189,7 +189,12 @@ quarantine = Table(
     Column("field", Text, nullable=False),
     Column("value", Text),
     Column("reason", Text, nullable=False),
+    # Digest of the country, the row's content, field, value and reason, so that
+    # importing the same row again adds no second entry. Empty on cells stored
+    # before the column existed.
+    Column("cell_key", String(32)),
 )
+Index("ix_quarantine_cell_key", quarantine.c.cell_key)
 
 incident = Table(
     "incident",
@@ -551,3 +556,7 @@ warehouse_generation = Table(
     Column("token", String(32), nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+# Columns added to tables that older warehouses already have. ``create_all`` never
+# changes an existing table, so ``init_warehouse`` adds these with their indexes.
+ADDED_COLUMNS = ((quarantine, "cell_key"),)

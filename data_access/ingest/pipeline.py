@@ -143,6 +143,8 @@ def _add_malformed_rows(prepared: Prepared, table: ExportTable) -> None:
         prepared.problems.append(
             Problem(row.row_number, "(whole row)", display_value(row.text), row.reason)
         )
+        digest = hashlib.blake2b(row.text.encode("utf-8"), digest_size=16)
+        prepared.row_hashes[row.row_number] = digest.hexdigest()
     prepared.rows_read += len(table.malformed)
 
 
@@ -230,8 +232,13 @@ def _write(connection, data_path, source_map, frame, prepared, report, timezone)
     prepared.flagged = unusable_point_problems(
         frame, source_map, prepared.incidents, kept=True
     )
-    write_quarantine(
-        connection, import_id, data_path.name, prepared.problems + prepared.flagged
+    report.already_quarantined = write_quarantine(
+        connection,
+        import_id,
+        source_map.country,
+        data_path.name,
+        prepared.problems + prepared.flagged,
+        _quarantine_row_hashes(prepared),
     )
     upserted = upsert_incidents(connection, source_map.country, import_id, prepared)
     rebuild_rollups_after_import(
@@ -256,6 +263,18 @@ def _write(connection, data_path, source_map, frame, prepared, report, timezone)
             rows_rejected=report.rejected,
         )
     )
+
+
+def _quarantine_row_hashes(prepared: Prepared) -> dict[int, str]:
+    """Return the content digest of each row with a quarantined cell."""
+    hashes = dict(prepared.row_hashes)
+    kept_rows = {problem.row_number for problem in prepared.flagged}
+    incidents = prepared.incidents
+    flagged = incidents[incidents["row_number"].isin(kept_rows)]
+    hashes.update(
+        zip(flagged["row_number"].astype(int), flagged["content_hash"], strict=True)
+    )
+    return hashes
 
 
 def _fill_report(report, import_id: int, prepared: Prepared, upserted) -> None:
@@ -334,6 +353,9 @@ def _assign_stations(connection, source_map: SourceMap, prepared: Prepared) -> N
 def _reject_unknown_stations(source_map, prepared: Prepared, unknown) -> None:
     column = source_map.station.column or "station"
     bad = prepared.incidents[unknown]
+    prepared.row_hashes.update(
+        zip(bad["row_number"].astype(int), bad["content_hash"], strict=True)
+    )
     for row_number, code in zip(bad["row_number"], bad["station_code"], strict=True):
         prepared.problems.append(
             Problem(

@@ -82,6 +82,9 @@ class Prepared:
     # Cells of rows that are imported all the same, such as a latitude out of
     # range; they are quarantined without rejecting their row.
     flagged: list[Problem] = field(default_factory=list)
+    # Content digest of each rejected row by row number, which keys its
+    # quarantine entries. Imported rows have theirs in ``incidents``.
+    row_hashes: dict[int, str] = field(default_factory=dict)
     rows_read: int = 0
     superseded: int = 0
     unmapped_codes: dict[str, int] = field(default_factory=dict)
@@ -165,6 +168,10 @@ def prepare_export(
     problems += unusable_point_problems(
         frame, source_map, incidents[rows.bad.to_numpy()], kept=False
     )
+    rejected = incidents[rows.bad.to_numpy()]
+    row_hashes = dict(
+        zip(rejected["row_number"].astype(int), rejected["content_hash"], strict=True)
+    )
 
     incidents = incidents[keep]
     offences = offences[offences["row"].isin(incidents.index)]
@@ -176,6 +183,7 @@ def prepare_export(
         victims=victims[victims["row"].isin(incidents.index)],
         suspects=suspects[suspects["row"].isin(incidents.index)],
         problems=problems,
+        row_hashes=row_hashes,
         rows_read=len(frame),
         superseded=superseded,
         unmapped_codes=_unmapped_counts(offences),

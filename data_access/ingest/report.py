@@ -23,6 +23,8 @@ class ImportReport:
     rejected_by_reason: Counter = field(default_factory=Counter)
     # Quarantined cells of imported rows, such as coordinates out of range.
     flagged_by_reason: Counter = field(default_factory=Counter)
+    # Cells found again that an earlier import had quarantined, so not stored again.
+    already_quarantined: int = 0
     unmapped_codes: dict[str, int] = field(default_factory=dict)
     without_coordinates: int = 0
     outside_station_areas: int = 0
@@ -59,6 +61,12 @@ class ImportReport:
             lines.append(
                 "Rejected rows are in the quarantine table with their row number, "
                 f"field, value and reason (import {self.import_id})."
+            )
+        if self.already_quarantined:
+            lines.append(
+                f"{self.already_quarantined} of the quarantined cells were already "
+                "in the quarantine from an earlier import of the same rows, and are "
+                "listed there under that import."
             )
         if self.flagged_by_reason:
             lines.append(

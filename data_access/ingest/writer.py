@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -76,21 +77,93 @@ def release_import_cache(connection) -> None:
         connection.exec_driver_sql("PRAGMA cache_size = -2000")
 
 
-def write_quarantine(connection, import_id: int, file_name: str, problems) -> None:
-    """Insert one quarantine row per invalid cell."""
-    rows = [
-        {
-            "import_id": import_id,
-            "file_name": file_name,
-            "row_number": problem.row_number,
-            "field": problem.field,
-            "value": problem.value,
-            "reason": problem.reason,
-        }
-        for problem in problems
-    ]
+def write_quarantine(
+    connection,
+    import_id: int,
+    country_code: str,
+    file_name: str,
+    problems,
+    row_hashes: dict[int, str],
+) -> int:
+    """Insert one quarantine row per invalid cell not yet in the quarantine.
+
+    A cell is the same as one stored before when its country, row content,
+    field, value and reason are the same (see ``cell_keys``), whatever the file
+    name and row number. ``row_hashes`` gives the content digest of each row
+    number of ``problems``. Returns how many cells were already stored.
+    """
+    keys = cell_keys(country_code, problems, row_hashes)
+    stored = _stored_cell_keys(connection, set(keys))
+    rows, seen = [], set(stored)
+    for problem, key in zip(problems, keys, strict=True):
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            {
+                "import_id": import_id,
+                "file_name": file_name,
+                "row_number": problem.row_number,
+                "field": problem.field,
+                "value": problem.value,
+                "reason": problem.reason,
+                "cell_key": key,
+            }
+        )
     for start in range(0, len(rows), CHUNK):
         connection.execute(insert(quarantine), rows[start : start + CHUNK])
+    return len(problems) - len(rows)
+
+
+def cell_keys(country_code: str, problems, row_hashes: dict[int, str]) -> list[str]:
+    """Return the quarantine key of each problem.
+
+    The key digests the country, the content digest of the problem's row, the
+    row's place among the quarantined rows of the file with the same digest,
+    and the field, value and reason. The content digest is the incident's
+    ``content_hash`` over the cells the source map reads, or a digest of the
+    whole text of a row that does not fit the header. Two identical rows of one
+    file thus keep two entries, while the same file imported again yields the
+    same keys.
+    """
+    places = _places_among_equal_rows(problems, row_hashes)
+    keys = []
+    for problem in problems:
+        row_hash = row_hashes[problem.row_number]
+        parts = (
+            country_code,
+            row_hash,
+            str(places[problem.row_number]),
+            problem.field,
+            problem.value,
+            problem.reason,
+        )
+        text = "\x1f".join(parts).encode("utf-8")
+        keys.append(hashlib.blake2b(text, digest_size=16).hexdigest())
+    return keys
+
+
+def _places_among_equal_rows(problems, row_hashes) -> dict[int, int]:
+    """Return, for each row number, its place among the rows with its digest."""
+    places, counts = {}, {}
+    for row_number in sorted({problem.row_number for problem in problems}):
+        row_hash = row_hashes[row_number]
+        counts[row_hash] = counts.get(row_hash, 0) + 1
+        places[row_number] = counts[row_hash]
+    return places
+
+
+def _stored_cell_keys(connection, keys: set[str]) -> set[str]:
+    found = set()
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 1000):
+        chunk = ordered[start : start + 1000]
+        found.update(
+            connection.scalars(
+                select(quarantine.c.cell_key).where(quarantine.c.cell_key.in_(chunk))
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)

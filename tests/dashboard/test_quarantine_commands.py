@@ -400,6 +400,28 @@ def test_imports_lists_runs_newest_first(imported, monkeypatch, capsys):
     assert lines[2].split()[3:10] == ["LCA", "7", "2", "0", "0", "5", "5"]
 
 
+def test_reimport_lists_cells_once(imported, monkeypatch, capsys, tmp_path):
+    argv = ("ingest", str(tmp_path / "first.csv"), "--source")
+    status = run(monkeypatch, imported, *argv, str(tmp_path / "source.toml"))
+    report = capsys.readouterr().out
+    run(monkeypatch, imported, "imports")
+    runs = capsys.readouterr().out.splitlines()
+    run(monkeypatch, imported, "quarantine", "--run", "3")
+    listing = capsys.readouterr().out
+    run(monkeypatch, imported, "quarantine")
+    cells = cell_lines(capsys.readouterr().out)
+
+    assert status == 0
+    assert "5 of the quarantined cells were already in the quarantine" in report
+    assert runs[1].split()[0] == "3"
+    assert runs[1].split()[3:10] == ["LCA", "7", "0", "0", "2", "5", "0"]
+    assert "No quarantined cells in import run 3 match." in listing
+    assert "Import run 3 rejected 5 rows, but an earlier import had quarantined" in (
+        listing
+    )
+    assert len(cells) == len(FIRST_REJECTED) + len(SECOND_REJECTED)
+
+
 def test_imports_limit_and_country(imported, monkeypatch, capsys):
     limited = run(monkeypatch, imported, "imports", "--limit", "1")
     limited_output = capsys.readouterr().out

@@ -1,5 +1,7 @@
+import datetime as dt
+
 from alembic import command
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, insert, inspect, select, text
 
 from data_access import schema
 from data_access.engine import init_warehouse, make_engine
@@ -130,3 +132,42 @@ def test_downgrade_to_0003_drops_session_table(engine):
     assert app_tables_revisions(engine)[0] == "0003"
     assert "app_session" not in inspect(engine).get_table_names()
     assert "app_user" in inspect(engine).get_table_names()
+
+
+def test_init_adds_quarantine_cell_key(engine):
+    with engine.begin() as connection:
+        import_id = connection.execute(
+            insert(schema.import_run).values(
+                country_code="LCA",
+                file_name="a.csv",
+                file_sha256="x",
+                source_name="Test",
+                started_at=dt.datetime(2026, 1, 5, 10),
+            )
+        ).inserted_primary_key[0]
+        connection.execute(
+            insert(schema.quarantine).values(
+                import_id=import_id,
+                file_name="a.csv",
+                row_number=3,
+                field="from",
+                value="x",
+                reason="not a date",
+            )
+        )
+        connection.execute(text("DROP INDEX ix_quarantine_cell_key"))
+        connection.execute(text("ALTER TABLE quarantine DROP COLUMN cell_key"))
+
+    init_warehouse(engine)
+    init_warehouse(engine)
+
+    tables = inspect(engine)
+    columns = {column["name"] for column in tables.get_columns("quarantine")}
+    indexes = {index["name"] for index in tables.get_indexes("quarantine")}
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(schema.quarantine.c.value, schema.quarantine.c.cell_key)
+        ).all()
+    assert "cell_key" in columns
+    assert "ix_quarantine_cell_key" in indexes
+    assert [tuple(row) for row in rows] == [("x", None)]
