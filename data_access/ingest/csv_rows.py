@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -58,6 +59,30 @@ class _Record:
     # The line number where a quote opens a cell that never closes, or 0 when
     # every quote of the record closes.
     unclosed_quote_line: int
+    # True when a quote of the record closes inside a cell rather than at a
+    # delimiter or line end; the record then keeps its first line only.
+    misplaced_quote: bool = False
+
+
+# Cells longer than the csv module's default limit of 131,072 characters are
+# read, as pandas reads them; the import reports overlong values itself.
+_CELL_LIMIT = 2**31 - 1
+_LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
+
+
+def normalise_line_ends(text: str, every: bool = False) -> str:
+    """Return ``text`` with lone carriage returns as line ends turned into ``\n``.
+
+    Files saved with classic Mac line ends end each line with ``\r`` alone,
+    which pandas reads as a line end and the csv module rejects. By default
+    only a text without any ``\n`` is changed, so that a ``\r`` inside a
+    quoted cell of an ordinary file is kept. ``every=True`` changes every lone
+    ``\r``, for a file that mixes both kinds of line end. A text that needs no
+    change is returned as it is, without a copy.
+    """
+    if _LONE_CARRIAGE_RETURN.search(text) is None or (not every and "\n" in text):
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_csv_rows(text: str, delimiter: str, width: int) -> CsvRows:
@@ -76,6 +101,7 @@ def read_csv_rows(text: str, delimiter: str, width: int) -> CsvRows:
         If the csv module cannot read the text, such as a lone carriage return
         inside an unquoted cell.
     """
+    csv.field_size_limit(_CELL_LIMIT)
     # Lines split at "\n" only, as the csv module splits them.
     lines = io.StringIO(text).readlines()
     rows = CsvRows()
@@ -101,23 +127,25 @@ def read_csv_rows(text: str, delimiter: str, width: int) -> CsvRows:
 
 
 def may_have_short_rows(text: str, delimiter: str, width: int) -> bool:
-    """Return True unless every row of ``text`` has at least ``width`` fields.
+    """Return True unless every row has ``width`` fields or more and its quotes fit.
 
     pandas pads a short row with empty cells and raises nothing, so the fields of
     each row are counted here. Text without a quote is split into lines at
-    ``\n``, ``\r\n`` and ``\r``, as pandas splits it. Other text is counted
-    with the csv module, which takes a line of spaces for a short row. Such a
-    false alarm only costs the slower reading of ``read_csv_rows``, which skips
-    that line.
+    ``\n``, ``\r\n`` and ``\r``, as pandas splits it. Other text is read with
+    the csv module in strict mode, which also fails where a quote closes inside
+    a cell. pandas would then join the lines up to the next quote into one row
+    without a word, so such text is read by ``read_csv_rows`` too. The csv
+    module takes a line of spaces for a short row; such a false alarm only
+    costs the slower reading of ``read_csv_rows``, which skips that line.
     """
     if '"' not in text:
         return _has_short_lines(text, delimiter, width)
+    csv.field_size_limit(_CELL_LIMIT)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     try:
-        counts = Counter(map(len, csv.reader(io.StringIO(text), delimiter=delimiter)))
+        counts = Counter(map(len, reader))
     except csv.Error:
-        # NOTE: a quoted file with lone carriage returns as line ends, which
-        # pandas reads but the csv module does not, is not checked for short rows.
-        return False
+        return True
     return any(0 < count < width for count in counts)
 
 
@@ -147,6 +175,11 @@ def short_row_reason(field_count: int, width: int) -> str:
     )
 
 
+MISPLACED_QUOTE_REASON = (
+    'misplaced quote: a " closes a cell of this row before its end, so the row '
+    "cannot be split into fields and is kept whole from this line only; quote "
+    'the whole cell and double each " inside it'
+)
 UNCLOSED_QUOTE_REASON = (
     'unclosed quote: a " opens a cell of this row and never closes, so the row '
     "ends at the end of the quote's line and the next line starts a new row; close "
@@ -156,6 +189,8 @@ UNCLOSED_QUOTE_REASON = (
 
 def _problem(record: _Record, width: int) -> str | None:
     """Return why ``record`` cannot be aligned with the header, or None."""
+    if record.misplaced_quote:
+        return MISPLACED_QUOTE_REASON
     if record.unclosed_quote_line:
         return UNCLOSED_QUOTE_REASON
     count = len(record.cells)
@@ -215,8 +250,15 @@ def _records(lines: list[str], delimiter: str) -> Iterator[_Record]:
         reader = csv.reader(source, delimiter=delimiter)
         for first, cells in _numbered(reader, source):
             if not source.exhausted:
-                yield _Record(cells, first, source.position, 0)
-                continue
+                if _quotes_fit(lines[first : source.position], delimiter):
+                    yield _Record(cells, first, source.position, 0)
+                    continue
+                # The quote opened on the first line closed somewhere inside a
+                # cell, so the lines up to it are not one row: the first line
+                # is set aside alone and reading goes on from the next.
+                yield _Record(cells, first, first + 1, first + 1, True)
+                start = first + 1
+                break
             quote_line = _open_quote_line(cells[-1], lines)
             yield _Record(cells, first, quote_line, quote_line)
             # The quote's line is never before the record's first line.
@@ -224,6 +266,18 @@ def _records(lines: list[str], delimiter: str) -> Iterator[_Record]:
             break
         else:
             return
+
+
+def _quotes_fit(lines: list[str], delimiter: str) -> bool:
+    """Return True when every quote of the record's lines closes at a cell's end."""
+    if not any('"' in line for line in lines):
+        return True
+    try:
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def _numbered(reader, source: _LineSource) -> Iterator[tuple[int, list[str]]]:

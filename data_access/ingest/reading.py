@@ -25,6 +25,7 @@ from data_access.ingest.csv_rows import (
     UnclosedHeaderQuoteError,
     long_row_reason,
     may_have_short_rows,
+    normalise_line_ends,
     read_csv_rows,
 )
 from data_access.ingest.errors import IngestError, UnreadableFileError
@@ -236,7 +237,7 @@ def _reject_wide_without_bom(path: Path, data: bytes) -> None:
 
 
 def _read_csv(path: Path, encoding: str, delimiter: str, hint: str) -> ExportTable:
-    text = decode_text(path, path.read_bytes(), encoding, hint)
+    text = normalise_line_ends(decode_text(path, path.read_bytes(), encoding, hint))
     if not text.strip():
         raise IngestError(f"{path}: the file is empty.")
     header = _csv_header(path, text, delimiter)
@@ -306,7 +307,14 @@ def _read_csv_by_row(
     ``read_csv_rows`` sorts them, and the other rows form the frame.
     """
     try:
-        rows = read_csv_rows(text, delimiter, len(header))
+        try:
+            rows = read_csv_rows(text, delimiter, len(header))
+        except csv.Error:
+            # A file that mixes lone carriage returns with other line ends.
+            mixed = normalise_line_ends(text, every=True)
+            if mixed is text:
+                raise
+            rows = read_csv_rows(mixed, delimiter, len(header))
     except UnclosedHeaderQuoteError as error:
         raise IngestError(
             f'{path}: a " on line {error.line_number} opens a cell of the header '

@@ -14,6 +14,7 @@ from data_access.ingest import (
     import_correspondence,
     ingest_file,
 )
+from data_access.ingest.csv_rows import MISPLACED_QUOTE_REASON, UNCLOSED_QUOTE_REASON
 from tests.data_access.ingest.helpers import (
     count_rows,
     fetch_incidents,
@@ -590,20 +591,86 @@ def test_short_row_in_quoted_crlf_file(warehouse, tmp_path):
     ]
 
 
-def test_stray_quotes_joining_rows_named(warehouse, tmp_path):
+def test_stray_quotes_set_aside_row_by_row(warehouse, tmp_path):
+    # The quote that opens on row 2 closes inside a cell of row 4 ("x), which
+    # would join rows 2 to 4 into one row; each row with a bad quote is set
+    # aside alone, and the good row between them is imported.
     lines = ['2,W,"2024-03-01,,,MUR,', GOOD_ROW, '3,W,2024-03-01,,"x,MUR,', GOOD_ROW]
     report = ingest_lines(warehouse, tmp_path, lines)
     problems = quarantined(warehouse)
 
-    assert report.rows_read == 2
-    assert report.rejected == 1
-    assert [row[:2] for row in problems] == [(2, "(whole row)")]
-    assert problems[0][2] == "\n".join(lines[:3])
-    assert problems[0][3] == (
-        f"5 fields, header has 7; {SHORT} (the row spans lines 2 to 4; check its "
-        "quotes)"
-    )
+    assert report.rejected == 2
+    assert [row[:2] for row in problems] == [(2, "(whole row)"), (4, "(whole row)")]
+    assert problems[0][2] == lines[0]
+    assert problems[0][3] == MISPLACED_QUOTE_REASON
+    assert problems[1][2] == lines[2]
+    assert problems[1][3] == UNCLOSED_QUOTE_REASON
     assert list(fetch_incidents(warehouse, "LCA")) == ["1"]
+
+
+def test_quote_closing_in_later_row_loses_nothing(warehouse, tmp_path):
+    # Row 3's quote closes at a well-formed quoted cell three lines on, so the
+    # joined lines still have seven fields; pandas alone would import them as
+    # one incident with the other rows inside one cell.
+    lines = [
+        "1,W,2024-03-01 10:00,,,MUR,",
+        '2,W,2024-03-01 10:00,,"Knife,MUR,',
+        "3,W,2024-03-01 10:00,,,MUR,",
+        '4,W,2024-03-01 10:00,,"Say ""hi""",MUR,',
+        "5,W,2024-03-01 10:00,,,MUR,",
+    ]
+    report = ingest_lines(warehouse, tmp_path, lines)
+    problems = quarantined(warehouse)
+
+    assert sorted(fetch_incidents(warehouse, "LCA")) == ["1", "3", "4", "5"]
+    assert fetch_incidents(warehouse, "LCA")["4"]["weapon"] == 'Say "hi"'
+    assert report.rejected == 1
+    assert [row[:3] for row in problems] == [(3, "(whole row)", lines[1])]
+    assert problems[0][3] == MISPLACED_QUOTE_REASON
+
+
+@pytest.mark.parametrize(
+    ("quoted", "ends"),
+    [
+        (False, ("\r", "\r", "\r", "\r")),
+        (True, ("\r", "\r", "\r", "\r")),
+        (True, ("\r\n", "\r", "\n", "\r\n")),
+    ],
+    ids=["plain", "quoted", "mixed"],
+)
+def test_lone_carriage_returns_read(warehouse, tmp_path, quoted, ends):
+    # Classic Mac line ends: a line ends with a carriage return alone, in all
+    # lines or mixed with other line ends.
+    weapon = '"Knife, long"' if quoted else "Knife"
+    rows = [HEADER, f"1,W,2024-03-01 10:00,,{weapon},MUR,", "2,W,2024-03-01"]
+    rows.append("3,W,2024-03-02 10:00,,,MUR,")
+    text = "".join(row + end for row, end in zip(rows, ends, strict=True))
+    data = tmp_path / "export.csv"
+    data.write_bytes(text.encode("utf-8"))
+
+    report = ingest_file(warehouse, data, write_source_map(tmp_path, MAP))
+
+    assert sorted(fetch_incidents(warehouse, "LCA")) == ["1", "3"]
+    assert fetch_incidents(warehouse, "LCA")["1"]["weapon"] == weapon.strip('"')
+    assert report.rejected == 1
+    assert quarantined(warehouse) == [
+        (3, "(whole row)", "2,W,2024-03-01", f"3 fields, header has 7; {SHORT}")
+    ]
+
+
+def test_huge_cell_beside_short_row(warehouse, tmp_path):
+    # A cell longer than the csv module's default limit of 131,072 characters
+    # in a file that must be read row by row.
+    weapon = "k" * 200_000
+    lines = [GOOD_ROW, f"2,W,2024-03-01 10:00,,{weapon},MUR,", "3,W"]
+
+    report = ingest_lines(warehouse, tmp_path, lines)
+
+    assert report.inserted == 1
+    assert [row[:2] for row in quarantined(warehouse)] == [
+        (3, "weapon"),
+        (4, "(whole row)"),
+    ]
 
 
 def test_short_correspondence_row_named(warehouse, tmp_path):
