@@ -343,6 +343,14 @@ def _month_key(values: pd.Series) -> pd.Series:
     return (values.dt.year * 100 + values.dt.month).astype("Int64")
 
 
+# A coordinate that is text rejects its row, unlike a number out of range: the
+# text may be another field shifted into the column.
+NOT_DEGREES = (
+    "not a number of degrees; correct the value, or leave the cell empty for an "
+    "incident without a map location"
+)
+
+
 def _add_coordinates(rows, incidents) -> None:
     lon_cells, lat_cells = rows.cells("longitude"), rows.cells("latitude")
     index = rows.frame.index
@@ -353,8 +361,8 @@ def _add_coordinates(rows, incidents) -> None:
         return
     lon, bad_lon = parse_numbers(lon_cells)
     lat, bad_lat = parse_numbers(lat_cells)
-    rows.reject("longitude", bad_lon, "not a number")
-    rows.reject("latitude", bad_lat, "not a number")
+    rows.reject("longitude", bad_lon, NOT_DEGREES)
+    rows.reject("latitude", bad_lat, NOT_DEGREES)
 
     flag = pd.Series("", index=index, dtype=object)
     flag[lon.isna() | lat.isna()] = "missing"

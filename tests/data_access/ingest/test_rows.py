@@ -7,6 +7,7 @@ from sqlalchemy import insert, select
 
 from data_access import schema
 from data_access.ingest import IngestError, import_correspondence, ingest_file
+from data_access.ingest.prepare import NOT_DEGREES
 from tests.data_access.ingest.helpers import (
     count_rows,
     fetch_incidents,
@@ -216,7 +217,7 @@ def test_unknown_station_rejected_with_reason(warehouse, tmp_path):
             "not an age in whole years from 0 to 120",
         ),
         ("1,W,01/03/2024 22:00,,,,,,BUR,maybe,,,,,", "attempted", "not a yes/no value"),
-        ("1,W,01/03/2024 22:00,,,abc,14.0,,BUR,,,,,,", "x", "not a number"),
+        ("1,W,01/03/2024 22:00,,,abc,14.0,,BUR,,,,,,", "x", NOT_DEGREES),
         (
             "1,W,03/13/2024 22:00,,,,,,BUR,,,,,,",
             "from",
