@@ -281,6 +281,8 @@ def _fill_report(report, import_id: int, prepared: Prepared, upserted) -> None:
     rejected_rows = {problem.row_number for problem in prepared.problems}
     report.import_id = import_id
     report.rows_read = prepared.rows_read
+    if not report.rows_read:
+        logger.warning("%s: the file has no data rows", report.file_name)
     report.inserted = upserted.inserted
     report.updated = upserted.updated
     report.unchanged = upserted.unchanged

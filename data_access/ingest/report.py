@@ -57,6 +57,11 @@ class ImportReport:
         )
         for code, count in sorted(self.unmapped_codes.items())[:30]:
             lines.append(f"    {display_value(code, 60)!r}: {count} offence(s)")
+        if not self.rows_read:
+            lines.append(
+                "The file has a header and no data rows; check that the export "
+                "is complete before the next import."
+            )
         if self.rejected:
             lines.append(
                 "Rejected rows are in the quarantine table with their row number, "

@@ -69,6 +69,15 @@ def ingest_lines(engine, tmp_path, lines, header=HEADER, body=MAP):
     return ingest_file(engine, data, write_source_map(tmp_path, body))
 
 
+def test_header_only_export_warns(warehouse, tmp_path, caplog):
+    report = ingest_lines(warehouse, tmp_path, [])
+
+    assert report.rows_read == 0
+    assert count_rows(warehouse, schema.incident) == 0
+    assert "has a header and no data rows" in report.format()
+    assert "export.csv: the file has no data rows" in caplog.text
+
+
 def test_header_only_correspondence_changes_nothing(warehouse, tmp_path):
     ingest_lines(warehouse, tmp_path, [GOOD_ROW])
     empty = tmp_path / "empty.csv"
