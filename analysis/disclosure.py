@@ -29,9 +29,9 @@ national table and in the table by parish) are linked with ``fixed``: the
 second cube takes the first cube's decision for that cell.
 
 NOTE: the linear program pins a cell when its least and greatest values are
-equal. With totals on one dimension, or one total on each of two dimensions,
-as in every cube of the policy and regional pages, the sums are totally
-unimodular, so both values are whole and that is the same as a range narrower
+equal. Every cube of the policy and regional pages has totals on one
+dimension, or one total on each of two dimensions. Such sums are totally
+unimodular, so both values are whole, which is the same as a range narrower
 than 1. With totals on three dimensions, a range such as 2 to 2.67 still pins
 a whole count of 2 and the audit misses it. Beyond exact values, the audit
 does not bound how narrowly a hidden count can be estimated (a range such as
@@ -219,7 +219,7 @@ class Released:
         from the shown counts and the sums, every hidden count being at least
         1, for a cube with totals on one dimension, where tightening bounds
         sum by sum gives them exactly. Empty for other cubes. Cells of a part
-        of the cube that holds a hidden 0, where counts of 1 or more do not
+        of the cube that contains a hidden 0, where counts of 1 or more do not
         fit, have no range.
     """
 

@@ -210,8 +210,8 @@ def pinned_by_program(
     more pin nothing, as in ``bounded_cells``.
     """
     # The true counts satisfy every sum. Where they also lie strictly inside
-    # every bound, no bound holds with equality everywhere and the component
-    # needs no linear program.
+    # every bound, no bound is met at every point, so the component needs no
+    # linear program.
     low, high = limits if limits is not None else (None, None)
     candidates = [
         component if _touches_bound(component, hidden, counts, low, high) else None
@@ -415,10 +415,10 @@ def tightened_bounds(system: _HiddenSystem) -> tuple[np.ndarray, ...]:
     Starting from ``system.low`` and ``system.high``, the bounds of every
     unknown are tightened through all equations at once and rounded inward to
     whole numbers, until no bound changes. An unknown whose bounds meet is
-    pinned. This finds the usual cases (a shown total of 2 over two hidden
-    cells), but where the sums do not form a tree it is not a full linear
-    program, so a bound that only the equations taken together give can be
-    missed.
+    pinned. This finds the usual cases, such as a shown total of 2 over two
+    hidden cells. Where the sums do not form a tree it is not a full linear
+    program, so it can miss a bound that only the equations taken together
+    give.
 
     Returns
     -------
@@ -618,9 +618,9 @@ class Suppression:
         """Hide one cell to free pinned targets, then let the audit look again.
 
         A reader who takes hidden counts as at least 1 gains from every hidden
-        0, so a non-zero cell is hidden where one can be: first beside a
-        target, then in any sum of the component that has a hidden cell. A
-        shown 0 is hidden only where no non-zero cell is left.
+        0, so a non-zero cell is hidden where one can be. It is looked for
+        first beside a target, then in any sum of the component that has a
+        hidden cell. A shown 0 is hidden only where no non-zero cell is left.
         """
         nearby = [self._groups_with(component, target) for target in targets]
         wider = [

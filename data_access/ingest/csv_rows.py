@@ -60,7 +60,7 @@ class _Record:
     # every quote of the record closes.
     unclosed_quote_line: int
     # True when a quote of the record closes inside a cell rather than at a
-    # delimiter or line end; the record then keeps its first line only.
+    # delimiter or line end. The record then keeps its first line only.
     misplaced_quote: bool = False
 
 
@@ -135,7 +135,7 @@ def may_have_short_rows(text: str, delimiter: str, width: int) -> bool:
     the csv module in strict mode, which also fails where a quote closes inside
     a cell. pandas would then join the lines up to the next quote into one row
     without a word, so such text is read by ``read_csv_rows`` too. The csv
-    module takes a line of spaces for a short row; such a false alarm only
+    module takes a line of spaces for a short row. Such a false alarm only
     costs the slower reading of ``read_csv_rows``, which skips that line.
     """
     if '"' not in text:

@@ -266,22 +266,26 @@ def _victims_pinned_through_incidents(offence_cube, offences, cube, released):
     return pinned
 
 
+def _homicides_of_2023(victim_rows):
+    """Return the cube of 20 homicides and 1 attempt, its release, and victims."""
+    offence_cube = cubes.offence_cube(
+        _incidents([(2023, "0101", 20), (2023, "0102", 1)]), DIVISIONS, (2023,)
+    )
+    frame = pd.DataFrame(victim_rows, columns=["year", "sex", "age_band", "persons"])
+    return offence_cube, release(offence_cube), cubes.persons_cube(frame, (2023,))
+
+
 def test_victims_and_incidents_pin_nothing_together():
     # Section 01 shows 21 over hidden 0101 (20) and 0102 (1), so 0101 is at
     # most 20. Shown male victims (18) and two hidden female victims of 1 give
     # at least 20 victims: taken as equal, both counts would be 20.
-    offence_cube = cubes.offence_cube(
-        _incidents([(2023, "0101", 20), (2023, "0102", 1)]), DIVISIONS, (2023,)
-    )
-    offences = release(offence_cube)
     rows = [
         (2023, "M", "18-24", 10),
         (2023, "M", "30-44", 8),
         (2023, "F", "25-29", 1),
         (2023, "F", "45-59", 1),
     ]
-    frame = pd.DataFrame(rows, columns=["year", "sex", "age_band", "persons"])
-    cube = cubes.persons_cube(frame, (2023,))
+    offence_cube, offences, cube = _homicides_of_2023(rows)
     cells = {(2023, cubes.ALL, cubes.ALL): (2023, "0101")}
     link, bounds = cubes.linked_victims(offences, cube, cells)
 
@@ -303,16 +307,11 @@ def test_victims_bounded_by_incidents_hide_no_zero():
     # victims against at most 20 incidents. The repair hides non-zero cells,
     # never the zeros, which a reader taking hidden counts as at least 1
     # would gain from.
-    offence_cube = cubes.offence_cube(
-        _incidents([(2023, "0101", 20), (2023, "0102", 1)]), DIVISIONS, (2023,)
-    )
-    offences = release(offence_cube)
     females = [("18-24", 1), ("25-29", 1), ("45-59", 1), ("60+", 1), ("unknown", 1)]
     males = [("18-24", 4), ("25-29", 2), ("30-44", 1), ("45-59", 2), ("60+", 4)]
     rows = [(2023, "F", band, n) for band, n in females]
     rows += [(2023, "M", band, n) for band, n in [*males, ("unknown", 2)]]
-    frame = pd.DataFrame(rows, columns=["year", "sex", "age_band", "persons"])
-    cube = cubes.persons_cube(frame, (2023,))
+    offence_cube, offences, cube = _homicides_of_2023(rows)
     cells = {(2023, cubes.ALL, cubes.ALL): (2023, "0101")}
     link, bounds = cubes.linked_victims(offences, cube, cells)
 

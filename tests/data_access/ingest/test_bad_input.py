@@ -602,7 +602,7 @@ def test_short_row_in_quoted_crlf_file(warehouse, tmp_path):
 
 def test_stray_quotes_set_aside_row_by_row(warehouse, tmp_path):
     # The quote that opens on row 2 closes inside a cell of row 4 ("x), which
-    # would join rows 2 to 4 into one row; each row with a bad quote is set
+    # would join rows 2 to 4 into one row. Each row with a bad quote is set
     # aside alone, and the good row between them is imported.
     lines = ['2,W,"2024-03-01,,,MUR,', GOOD_ROW, '3,W,2024-03-01,,"x,MUR,', GOOD_ROW]
     report = ingest_lines(warehouse, tmp_path, lines)
@@ -619,7 +619,7 @@ def test_stray_quotes_set_aside_row_by_row(warehouse, tmp_path):
 
 def test_quote_closing_in_later_row_loses_nothing(warehouse, tmp_path):
     # Row 3's quote closes at a well-formed quoted cell three lines on, so the
-    # joined lines still have seven fields; pandas alone would import them as
+    # joined lines still have seven fields. pandas alone would import them as
     # one incident with the other rows inside one cell.
     lines = [
         "1,W,2024-03-01 10:00,,,MUR,",
